@@ -1,0 +1,148 @@
+"""The `salescoach` command line: a thin shell over salescoach.service."""
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from salescoach import __version__
+from salescoach.errors import SalescoachError
+from salescoach.service import CALL_TYPES, analyze_file, analyze_paths, expand_paths
+
+app = typer.Typer(help="salescoach: explainable sales-call coaching, offline.", no_args_is_help=True,
+                  add_completion=False, pretty_exceptions_enable=False)
+err = Console(stderr=True)
+
+
+class OutFormat(str, Enum):
+    json = "json"
+    jsonl = "jsonl"
+    md = "md"
+
+
+class TranscriptFormat(str, Enum):
+    auto = "auto"
+    vtt = "vtt"
+    srt = "srt"
+    text = "text"
+    json = "json"
+
+
+RepOpt = Annotated[Optional[list[str]], typer.Option("--rep", "-r", help="A rep's name as it appears in the "
+                                                     "transcript (repeatable: every listed name is on the selling side).")]
+FmtOpt = Annotated[TranscriptFormat, typer.Option("--transcript-format", help="Force the transcript format.")]
+TypeOpt = Annotated[Optional[str], typer.Option("--call-type", help="discovery | demo | negotiation | other "
+                                                "(default: detected).")]
+
+
+def _check_type(call_type: str | None) -> None:
+    if call_type and call_type not in CALL_TYPES:
+        err.print(f"[red]error:[/] unknown call type {call_type!r}; use one of {', '.join(CALL_TYPES)}")
+        raise typer.Exit(2)
+
+
+@app.command()
+def analyze(
+    paths: Annotated[list[str], typer.Argument(help="Transcript files or folders.")],
+    rep: RepOpt = None,
+    format: Annotated[OutFormat, typer.Option("--format", "-f", help="json (one object; a list for several "
+                                              "files), jsonl (one object per file) or md.")] = OutFormat.json,
+    transcript_format: FmtOpt = TranscriptFormat.auto,
+    call_type: TypeOpt = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Also write NAME.report.json and "
+                                                "NAME.debrief.md per call into this folder.")] = None,
+) -> None:
+    """Analyse calls and print their call reports."""
+    from salescoach.report.render import render_debrief, render_scorecard
+
+    _check_type(call_type)
+    reps = rep or []
+    fmt = None if transcript_format == TranscriptFormat.auto else transcript_format.value
+    files = list(expand_paths(paths))
+    failed = 0
+    reports: list[dict] = []
+    show_bar = len(files) > 1 and err.is_terminal
+    if out:
+        out.mkdir(parents=True, exist_ok=True)
+    with Progress(TextColumn("analysing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=err, disable=not show_bar, transient=True) as bar:
+        task = bar.add_task("calls", total=len(files))
+        for res in analyze_paths(paths, reps=reps, fmt=fmt, call_type=call_type):
+            bar.advance(task)
+            if res.skipped:
+                err.print(f"[yellow]skipped[/] {res.path}: {res.skipped}")
+                continue
+            if not res.ok:
+                failed += 1
+                err.print(f"[red]error:[/] {escape(str(res.error))}", highlight=False)
+                continue
+            r = res.report
+            if format == OutFormat.jsonl:
+                sys.stdout.write(json.dumps(r, ensure_ascii=False) + "\n")
+            elif format == OutFormat.md:
+                sys.stdout.write(render_scorecard(r) + "\n")
+            else:
+                reports.append(r)
+            if out:
+                stem = Path(res.path).stem
+                (out / f"{stem}.report.json").write_text(json.dumps(r, indent=2, ensure_ascii=False) + "\n")
+                (out / f"{stem}.debrief.md").write_text(render_debrief(r))
+    if format == OutFormat.json and reports:
+        data = reports[0] if len(reports) == 1 else reports
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    if out:
+        err.print(f"reports written to [bold]{out}[/]")
+    if failed:
+        err.print(f"[red]{failed} of {len(files)} file(s) failed[/]")
+        raise typer.Exit(1)
+
+
+def escape(s: str) -> str:
+    from rich.markup import escape as _e
+    return _e(s)
+
+
+@app.command()
+def debrief(
+    file: Annotated[str, typer.Argument(help="One transcript file.")],
+    rep: RepOpt = None,
+    transcript_format: FmtOpt = TranscriptFormat.auto,
+    call_type: TypeOpt = None,
+) -> None:
+    """Write the rep's coaching debrief (Markdown) for one call."""
+    from salescoach.report.render import render_debrief
+
+    _check_type(call_type)
+    fmt = None if transcript_format == TranscriptFormat.auto else transcript_format.value
+    try:
+        report = analyze_file(file, reps=rep or [], fmt=fmt, call_type=call_type)
+    except SalescoachError as e:
+        err.print(f"[red]error:[/] {escape(str(e))}", highlight=False)
+        raise typer.Exit(1)
+    sys.stdout.write(render_debrief(report))
+
+
+@app.command()
+def schema() -> None:
+    """Print the call-report JSON Schema."""
+    from salescoach.report import schema_text
+    sys.stdout.write(schema_text())
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    print(__version__)
+
+
+def main() -> None:
+    try:
+        app()
+    except BrokenPipeError:  # `salescoach analyze ... | head`
+        sys.stderr.close()
