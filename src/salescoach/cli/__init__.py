@@ -125,7 +125,12 @@ def debrief(
     except SalescoachError as e:
         err.print(f"[red]error:[/] {escape(str(e))}", highlight=False)
         raise typer.Exit(1)
-    sys.stdout.write(render_debrief(report))
+    if not report["call"]["reps"]:
+        names = ", ".join(s["name"] for s in report["speakers"])
+        err.print(f"[red]error:[/] {escape(file)}: no rep among the speakers ({escape(names)}); "
+                  "pass --rep NAME with the rep's name as it appears in the transcript", highlight=False)
+        raise typer.Exit(2)
+    sys.stdout.write(render_debrief(report, rep[0] if rep and len(report["call"]["reps"]) == 1 else None))
 
 
 @app.command()

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""`make eval`: score `salescoach analyze` on the labelled dev data with ../shared/eval/score.py.
+
+Runs every data set the scorer knows that is present under --shared, prints the figures next to
+the targets of issue #2, and exits 0 (it reports; it does not gate). Skips cleanly when the shared
+data is absent (users have no ../shared).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TOOL = str(ROOT / ".venv" / "bin" / "salescoach")
+
+# (name, mode, relative path, extra args, {figure: target})  targets from issue #2
+RUNS = [
+    ("sales calls", "calls", "data/calls", [], {
+        "question_f1": 0.97, "spin_macro_f1": 0.85, "objection_f1": 0.85, "objection_category_accuracy": 0.85,
+        "aecr_accuracy": 0.9, "upfront_contract_accuracy": 0.9, "next_step_accuracy": 0.9,
+        "first_pitch_accuracy": 0.9, "talk_share_max_error": -0.01}),
+    ("sales calls, no punctuation", "calls", "data/calls", ["--strip-punct"], {
+        "question_f1": 0.85, "spin_macro_f1": 0.8}),
+    ("Switchboard", "swda", "data/swda/train", [], {"question_f1": 0.88}),
+    ("Switchboard, no punctuation", "swda", "data/swda/train", ["--strip-punct"], {"question_f1": 0.75}),
+    ("ICSI meetings (timed, unpunctuated)", "mrda", "data/mrda/train", [], {
+        "question_f1": 0.75, "talk_time_max_rel_error": -0.01}),
+]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--shared", default=str(ROOT.parent / "shared"))
+    ap.add_argument("--cmd", default=TOOL)
+    ap.add_argument("--json", action="store_true", help="print all figures as one JSON object")
+    a = ap.parse_args()
+    shared = Path(a.shared)
+    scorer = shared / "eval" / "score.py"
+    if not scorer.is_file():
+        print(f"eval: {scorer} not found; the labelled dev data lives in ../shared (not shipped). Skipping.")
+        return 0
+    results = {}
+    for name, mode, rel, extra, targets in RUNS:
+        path = shared / rel
+        if not path.exists():
+            print(f"- {name}: {path} missing, skipped")
+            continue
+        t0 = time.perf_counter()
+        p = subprocess.run([sys.executable, str(scorer), mode, str(path), "--cmd", a.cmd, "--json", *extra],
+                           capture_output=True, text=True)
+        secs = time.perf_counter() - t0
+        if p.returncode != 0:
+            print(f"- {name}: scorer failed\n{p.stdout[-1500:]}{p.stderr[-1500:]}")
+            results[name] = {"error": (p.stdout + p.stderr)[-500:]}
+            continue
+        fig = json.loads(p.stdout.strip().splitlines()[-1])
+        results[name] = fig
+        if a.json:
+            continue
+        print(f"\n{name}  ({mode} {rel} {' '.join(extra)}; {secs:.1f}s)")
+        for k, v in fig.items():
+            t = targets.get(k)
+            if t is None:
+                mark = ""
+            elif t < 0:  # an upper bound
+                mark = f"  target <= {-t:g}  {'ok' if v <= -t else 'SHORT'}"
+            else:
+                mark = f"  target >= {t:g}  {'ok' if v >= t else 'SHORT'}"
+            print(f"  {k:32s} {v:.3f}{mark}" if isinstance(v, float) else f"  {k:32s} {v}")
+    if a.json:
+        print(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
