@@ -6,7 +6,6 @@
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -14,7 +13,7 @@ from typing import Iterable, Iterator
 from salescoach.analysis import Pipeline
 from salescoach.errors import SalescoachError, TranscriptError
 from salescoach.transcript import TRANSCRIPT_SUFFIXES, load_call
-from salescoach.transcript.jsonfmt import detect_json_kind
+from salescoach.transcript.jsonfmt import json_kind_of_text
 
 CALL_TYPES = ("discovery", "demo", "negotiation", "other")
 
@@ -33,9 +32,10 @@ class AnalysisResult:
 
 def _is_transcript_json(p: Path) -> bool:
     try:
-        return detect_json_kind(json.loads(p.read_text(encoding="utf-8-sig"))) is not None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        kind = json_kind_of_text(p.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError):
         return True  # let the reader report the real problem
+    return kind is not None  # a transcript shape, or not JSON at all (the reader will say so)
 
 
 def expand_paths(paths: Iterable[str]) -> Iterator[tuple[str, str | None]]:

@@ -17,7 +17,7 @@ from salescoach.service import CALL_TYPES, analyze_file, analyze_paths, expand_p
 
 app = typer.Typer(help="salescoach: explainable sales-call coaching, offline.", no_args_is_help=True,
                   add_completion=False, pretty_exceptions_enable=False)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 class OutFormat(str, Enum):
@@ -65,7 +65,7 @@ def analyze(
     reps = rep or []
     fmt = None if transcript_format == TranscriptFormat.auto else transcript_format.value
     files = list(expand_paths(paths))
-    failed = 0
+    failed = skipped = 0
     reports: list[dict] = []
     show_bar = len(files) > 1 and err.is_terminal
     if out:
@@ -76,7 +76,8 @@ def analyze(
         for res in analyze_paths(paths, reps=reps, fmt=fmt, call_type=call_type):
             bar.advance(task)
             if res.skipped:
-                err.print(f"[yellow]skipped[/] {res.path}: {res.skipped}")
+                err.print(f"[yellow]skipped[/] {escape(res.path)}: {res.skipped}")
+                skipped += 1
                 continue
             if not res.ok:
                 failed += 1
@@ -99,7 +100,7 @@ def analyze(
     if out:
         err.print(f"reports written to [bold]{out}[/]")
     if failed:
-        err.print(f"[red]{failed} of {len(files)} file(s) failed[/]")
+        err.print(f"[red]{failed} of {len(files) - skipped} transcript(s) failed[/]")
         raise typer.Exit(1)
 
 
@@ -151,3 +152,4 @@ def main() -> None:
         app()
     except BrokenPipeError:  # `salescoach analyze ... | head`
         sys.stderr.close()
+from salescoach.cli import memory as _memory  # noqa: E402,F401  (memory-bank commands: ingest, observations, note, calls)

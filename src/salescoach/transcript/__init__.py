@@ -1,13 +1,28 @@
 """Transcript readers: every supported format becomes one `Call`.
 
-Formats are registered by name (`READERS`); `load_call` sniffs the format from the content
-(and the file extension as a tie-breaker) unless one is forced. Add a format with
-`register_reader(name, sniff, parse)`.
+Formats (auto-detected from the content, with the file extension as a tie-breaker; force one
+with `fmt=` / `--transcript-format`):
+
+- `vtt`  -- WebVTT from Teams (`<v Name>` voice tags) or Zoom (`Name: text` in cues): see `captions`.
+- `srt`  -- SubRip captions, with or without `Name:` / `[Name]` speaker prefixes: see `captions`.
+- `text` -- `Name: text` lines with optional `[hh:mm:ss]` / `(mm:ss)` stamps: see `plaintext`.
+- `json` -- Gong exports, AssemblyAI, Deepgram, Whisper/WhisperX and salescoach's own segment
+  JSON: see `jsonfmt`.
+
+Files must be UTF-8 (BOM optional) or UTF-16/32 with a BOM (see `_io`). Whatever the format, the
+result is a `Call` whose segments are sorted by start time (file order when untimed) and have
+non-empty text. Anything unreadable raises `TranscriptError` naming the file and, where it
+means something, the line. Reps come from `reps=` (`--rep`, matched case-insensitively and by
+first name, see `model.resolve_reps`) plus any the file names itself (Gong Internal parties, the
+"reps" list of salescoach JSON). A timed segment without an end time gets one from its words
+(~150 words/minute, not past the next segment's start).
+
+Add a format with `register_reader(name, sniff, parse)`.
 """
 from __future__ import annotations
 
 import hashlib
-import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -15,7 +30,7 @@ from typing import Callable
 from salescoach.errors import TranscriptError
 from salescoach.transcript._io import decode
 from salescoach.transcript.captions import parse_cues
-from salescoach.transcript.jsonfmt import detect_json_kind, parse_json
+from salescoach.transcript.jsonfmt import parse_json
 from salescoach.transcript.model import BUYER, REP, UNKNOWN, Call, Segment, resolve_reps
 from salescoach.transcript.plaintext import parse_text
 
@@ -42,25 +57,37 @@ def register_reader(name: str, sniff: Sniff, parse: Parse) -> None:
     READERS[name] = Reader(name, sniff, parse)
 
 
+_JSON_KEYS = re.compile(r'"(?:callTranscripts|utterances|segments|results)"\s*:')
+
+
+_SRT_TIMING = re.compile(r"^\d[\d:.,]*\s*-->")
+
+
+def _ext(path: str) -> str:
+    return Path(path).suffix.lower()
+
+
 def _sniff_json(path: str, text: str) -> bool:
     s = text.lstrip()
     if not s.startswith(("{", "[")):
         return False
-    try:
-        return detect_json_kind(json.loads(s)) is not None or path.lower().endswith(".json")
-    except json.JSONDecodeError:
-        return path.lower().endswith(".json")
+    return _ext(path) == ".json" or bool(_JSON_KEYS.search(s[:20000]))
 
 
 def _sniff_srt(path: str, text: str) -> bool:
-    head = [ln.strip() for ln in text.lstrip().split("\n")[:3]]
-    return len(head) >= 2 and head[0].isdigit() and "-->" in head[1]
+    if _ext(path) == ".srt":
+        return True
+    head = [ln.strip() for ln in text.lstrip().split("\n", 3)[:2]]
+    return bool(_SRT_TIMING.match(head[0]) or (len(head) == 2 and head[0].isdigit() and "-->" in head[1]))
+
+
+def _sniff_vtt(path: str, text: str) -> bool:
+    return text.lstrip("\ufeff").startswith("WEBVTT") or _ext(path) == ".vtt"
 
 
 register_reader("text", lambda p, t: True, lambda p, t: (parse_text(p, t), {}))
 register_reader("srt", _sniff_srt, lambda p, t: (parse_cues(p, t, "srt"), {}))
-register_reader("vtt", lambda p, t: t.lstrip("\ufeff").startswith("WEBVTT") or p.lower().endswith(".vtt"),
-                lambda p, t: (parse_cues(p, t, "vtt"), {}))
+register_reader("vtt", _sniff_vtt, lambda p, t: (parse_cues(p, t, "vtt"), {}))
 register_reader("json", _sniff_json, parse_json)
 
 
@@ -71,9 +98,28 @@ def detect_format(path: str, text: str) -> str:
     raise TranscriptError(path, "unknown transcript format")
 
 
+SECONDS_PER_WORD = 0.4  # ~150 words per minute
+
+
+def _fill_missing_ends(segs: list[Segment]) -> None:
+    """A timed segment without an end lasts as long as its words need at ~150 words/minute
+    (at least 1 s), but not past the next later start. `segs` are sorted by start."""
+    nxt: float | None = None  # the next strictly later start
+    later: float | None = None  # the start of the segment after this one
+    for s in reversed(segs):
+        if later is not None and later > s.start:  # type: ignore[operator]
+            nxt = later
+        if s.end is None:
+            end = s.start + max(1.0, len(s.text.split()) * SECONDS_PER_WORD)  # type: ignore[operator]
+            s.end = round(min(end, nxt) if nxt is not None else end, 3)
+        later = s.start
+
+
 def parse_call(path: str, text: str, *, reps: list[str] | None = None, fmt: str | None = None,
                call_type: str | None = None, call_id: str | None = None) -> Call:
     """Text of a transcript -> Call. `fmt` forces a format ('vtt', 'srt', 'text', 'json')."""
+    if "\r" in text or text.startswith("\ufeff"):
+        text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if fmt and fmt != "auto":
         if fmt not in READERS:
             raise TranscriptError(path, f"unknown transcript format {fmt!r}", hint="one of " + ", ".join(READERS))
@@ -81,13 +127,17 @@ def parse_call(path: str, text: str, *, reps: list[str] | None = None, fmt: str 
     else:
         name = detect_format(path, text)
     segs, meta = READERS[name].parse(path, text)
+    segs = [s for s in segs if s.text.strip()]
     if not segs:
         raise TranscriptError(path, "the transcript holds no speech")
-    timed = [s for s in segs if s.start is not None]
-    if timed and len(timed) != len(segs):
-        raise TranscriptError(path, "some segments have times and others do not", line=segs[0].line)
-    if timed:
+    untimed = [s for s in segs if s.start is None]
+    if untimed and len(untimed) != len(segs):
+        raise TranscriptError(path, "some segments have times and others do not", line=untimed[0].line)
+    for s in segs:
+        s.speaker = s.speaker.strip() or "Unknown"
+    if not untimed:
         segs.sort(key=lambda s: s.start)  # stable: same-start segments keep file order
+        _fill_missing_ends(segs)
     speakers = list(dict.fromkeys(s.speaker for s in segs))
     wanted = list(reps or []) + list(meta.get("reps") or [])
     cid = call_id or meta.get("call_id") or Path(path).stem

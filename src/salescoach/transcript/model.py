@@ -65,15 +65,22 @@ def _norm_name(name: str) -> str:
 def resolve_reps(speakers: list[str], wanted: list[str]) -> list[str]:
     """Speakers of the call that the user's `--rep` names refer to.
 
-    A name matches a speaker when they are equal ignoring case and spacing, or when the
-    transcript only uses the first name of a listed rep ("Lena" for "Lena Ruiz").
+    A name matches a speaker when they are equal ignoring case and spacing; when the transcript
+    only uses the first name of a listed rep ("Lena" for "Lena Ruiz"); or when a first name
+    alone is listed ("--rep Lena") and exactly one speaker of the call has that first name.
     Names that match no speaker are ignored: `--rep` lists the whole selling team.
     """
-    wanted_n = {_norm_name(w) for w in wanted if w.strip()}
+    wanted_n = {_norm_name(w) for w in wanted if w and w.strip()}
     firsts = {w.split(" ")[0] for w in wanted_n if " " in w}
+    norm = {sp: _norm_name(sp) for sp in speakers}
+    by_first: dict[str, list[str]] = {}
+    for sp, n in norm.items():
+        if " " in n:
+            by_first.setdefault(n.split(" ")[0], []).append(sp)
     out = []
-    for sp in speakers:
-        n = _norm_name(sp)
+    for sp, n in norm.items():
         if n in wanted_n or (" " not in n and n in firsts):
+            out.append(sp)
+        elif " " in n and n.split(" ")[0] in wanted_n and len(by_first[n.split(" ")[0]]) == 1:
             out.append(sp)
     return out
