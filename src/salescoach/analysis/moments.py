@@ -60,7 +60,8 @@ class _Builder:
              "text": _fill(sk[key], fill), "evidence": evidence, "speaker": speaker,
              "leverage": self.order.get(skill, len(self.order))}
         if kind == "opportunity":
-            m["try_instead"] = _fill(sk["try"], fill)
+            tmpl = sk["try"] if "{pain}" not in sk["try"] or fill.get("pain") else sk.get("try_generic", sk["try"])
+            m["try_instead"] = _fill(tmpl, fill)
             m["why"] = sk["why"]
             m["practice"] = sk["practice"]
         self.out.append(m)
@@ -151,13 +152,12 @@ def moments(doc: CallDoc) -> None:
             ev = _answer_after(doc, pq.get("start"))
             if ev:
                 break
-        topic = "the team"
         if ev:
-            b.add("opportunity", "implication_questions", ev[0], ev[1], ev[2], count=len(imp), topic=topic)
+            b.add("opportunity", "implication_questions", ev[0], ev[1], ev[2], count=len(imp), pain=_phrase(ev[1]))
         elif by["problem"]:
             pq = by["problem"][0]
             b.add("opportunity", "implication_questions", pq.get("start"), pq.get("text"), pq.get("speaker"),
-                  count=len(imp), topic=topic)
+                  count=len(imp), pain=_pain_quote(doc, r))
     if by["need_payoff"]:
         q = by["need_payoff"][0]
         b.add("strength", "need_payoff_questions", q.get("start"), q.get("text"), q.get("speaker"), example=q.get("text"))
@@ -178,8 +178,11 @@ def moments(doc: CallDoc) -> None:
         h = o.get("handling") or {}
         steps = sum(bool(h.get(k)) for k in ("acknowledge", "empathize", "clarify", "reframe"))
         missing = ", ".join(k for k in ("acknowledge", "empathize", "clarify", "reframe") if not h.get(k)) or "none"
-        fill = dict(category=o.get("category", "other"), objection=o.get("text"), steps=steps, missing=missing,
-                    context="where you are today", option_a="the amount, the timing")
+        cat = o.get("category") or "other"
+        clarify = b.cfg["clarify"].get(cat, b.cfg["clarify"]["other"])
+        resp = o.get("response_text") or "no reply before the conversation moved on"
+        resp = resp if len(resp) <= 200 else resp[:200].rsplit(" ", 1)[0] + "…"
+        fill = dict(category=cat, objection=o.get("text"), steps=steps, missing=missing, clarify=clarify, response=resp)
         if steps >= th["aecr_strength_steps"]:
             b.add("strength", "objection_handling", o.get("start"), o.get("text"), o.get("speaker"), **fill)
         elif steps <= th["aecr_gap_steps"]:
@@ -197,7 +200,7 @@ def moments(doc: CallDoc) -> None:
             miss = ""
             if isinstance(pbd, dict) and pbd.get("missing"):
                 miss = " (not yet known: " + ", ".join(DISCOVERY_LABELS.get(k, k) for k in pbd["missing"]) + ")"
-            b.add("opportunity", "early_pitch", t, q, None, time=clock(t), missing=miss, summary="the problem in their words")
+            b.add("opportunity", "early_pitch", t, q, None, time=clock(t), missing=miss, pain=_pain_quote(doc, r))
         elif t is not None:
             b.add("strength", "early_pitch", t, q, None)
 
@@ -237,6 +240,38 @@ def moments(doc: CallDoc) -> None:
 
     b.out.sort(key=lambda x: (x["start"] is None, x["start"] or 0.0))
     r["moments"] = b.out
+
+
+_FILLERS = {"um", "uh", "so", "yeah", "well", "honestly", "and", "but", "like", "i", "mean", "you", "know", "oh",
+            "okay", "right", "look"}
+
+
+def _phrase(quote: str | None, max_words: int = 14) -> str | None:
+    """A short clause of a buyer quote to play back in a suggested line."""
+    if not quote:
+        return None
+    first = quote.replace("…", "").split(". ")[0].strip().rstrip(".!?")
+    words = first.replace(",", " ,").split()
+    while words and (words[0] == "," or words[0].lower() in _FILLERS):
+        words.pop(0)
+    if sum(w != "," for w in words) < 6:
+        return None
+    text = " ".join(words[:max_words]).replace(" ,", ",").strip(",")
+    return text[0].lower() + text[1:] if not text.startswith("I ") else text
+
+
+def _pain_quote(doc: CallDoc, r: dict) -> str | None:
+    """The buyer's most substantial stated problem (coverage evidence), as a short phrase."""
+    ev = r.get("coverage_evidence") or {}
+    for key in ("problem", "pain", "impact"):
+        stems = load("coaching")["pain_words"]
+        quotes = [e["quote"] for e in ev.get(key) or [] if isinstance(e, dict) and e.get("quote")
+                  and e.get("speaker") not in doc.call.reps and any(w in e["quote"].lower() for w in stems)]
+        for q in sorted(quotes, key=lambda q: -len(q.split())):
+            p = _phrase(q)
+            if p:
+                return p
+    return None
 
 
 def _join(items: list[str]) -> str:
