@@ -68,7 +68,8 @@ def make_call(seed: int, words_target: int = 7000, minutes: float = 45.0) -> str
 
 
 def _ts(x: float) -> str:
-    return f"{int(x // 3600):02d}:{int(x % 3600 // 60):02d}:{x % 60:06.3f}"
+    ms = int(round(x * 1000))  # format from whole milliseconds: never "00:14:60.000"
+    return f"{ms // 3_600_000:02d}:{ms // 60_000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
 
 
 def write_calls(folder: Path, count: int, seed: int = 7) -> list[Path]:

@@ -1,0 +1,287 @@
+"""The memory bank's tables (SQLAlchemy 2 declarative models).
+
+The schema itself is created and upgraded by the Alembic migrations in `store/migrations/`
+(run automatically when a store is opened); these classes must match them.
+
+Entities:
+- organisation: `managers`, `teams`, `reps`; customers: `accounts`, `deals`, `contacts`.
+- `calls` (one row per distinct transcript: its content's sha256 is unique), `call_reps` (every
+  rep on the selling side of a call), `segments` (the transcript), `call_reports` (the analysis
+  JSON exactly as the engine produced it).
+- `findings`: what retain extracted from one call, typed (`kind` discovery | coaching | quality),
+  each with provenance (call, start, quote). Deleting a call deletes its findings.
+- `observations` (stable facts promoted from counted findings) with `observation_evidence`
+  (the findings that support each one) and `observation_history` (every change).
+- `mental_models` / `mental_model_versions`, `coaching_interventions`, `manager_notes` /
+  `note_signals`, `banks` / `documents` (agent bank templates and knowledge files).
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> datetime:
+    """Naive UTC (both SQLite and PostgreSQL columns are `timestamp without time zone`)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Manager(Base):
+    __tablename__ = "managers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("managers.id", ondelete="SET NULL"))
+
+
+class Rep(Base):
+    __tablename__ = "reps"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+
+
+class Deal(Base):
+    __tablename__ = "deals"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(200), unique=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    name: Mapped[str | None] = mapped_column(String(300))
+    stage: Mapped[str | None] = mapped_column(String(100))
+    won: Mapped[bool | None] = mapped_column(Boolean)
+    amount: Mapped[float | None] = mapped_column(Float)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    __table_args__ = (UniqueConstraint("account_id", "name", name="uq_contacts_account_name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(300))
+
+
+class Call(Base):
+    __tablename__ = "calls"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[str] = mapped_column(Text)
+    call_key: Mapped[str] = mapped_column(String(300))  # the report's call.id (file stem or the file's own id)
+    format: Mapped[str | None] = mapped_column(String(20))
+    call_type: Mapped[str | None] = mapped_column(String(20))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)  # when the call took place, if known
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    ingested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    rep_id: Mapped[int | None] = mapped_column(ForeignKey("reps.id", ondelete="SET NULL"), index=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id", ondelete="SET NULL"))
+
+    rep: Mapped[Rep | None] = relationship()
+    segments: Mapped[list["Segment"]] = relationship(cascade="all, delete-orphan", passive_deletes=True,
+                                                      order_by="Segment.idx")
+    report: Mapped["CallReport | None"] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+    @property
+    def occurred_at(self) -> datetime:
+        return self.started_at or self.ingested_at
+
+
+class CallRep(Base):
+    __tablename__ = "call_reps"
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True)
+    rep_id: Mapped[int] = mapped_column(ForeignKey("reps.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class CallContact(Base):
+    __tablename__ = "call_contacts"
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Segment(Base):
+    __tablename__ = "segments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    idx: Mapped[int] = mapped_column(Integer)
+    speaker: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(10))
+    start: Mapped[float | None] = mapped_column(Float)
+    end: Mapped[float | None] = mapped_column(Float)
+    line: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class CallReport(Base):
+    __tablename__ = "call_reports"
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), primary_key=True)
+    engine_version: Mapped[str | None] = mapped_column(String(40))
+    report: Mapped[dict] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Finding(Base):
+    """One typed fact retained from one call.
+
+    kind: discovery (what the buyer revealed: `type` = pain, impact, budget, stakeholders, ...),
+    coaching (`type` = `signal` = one of the coaching signals; `verdict` = strength | gap | neutral |
+    not_applicable), quality (`type` = a call-quality measurement; `value` = the number).
+    """
+    __tablename__ = "findings"
+    __table_args__ = (Index("ix_findings_rep_kind_signal", "rep_id", "kind", "signal"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    rep_id: Mapped[int | None] = mapped_column(ForeignKey("reps.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(20))
+    type: Mapped[str] = mapped_column(String(60))
+    signal: Mapped[str | None] = mapped_column(String(40))
+    verdict: Mapped[str | None] = mapped_column(String(20))
+    value: Mapped[float | None] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text)
+    start: Mapped[float | None] = mapped_column(Float)
+    quote: Mapped[str | None] = mapped_column(Text)
+    speaker: Mapped[str | None] = mapped_column(String(200))
+    data: Mapped[dict | None] = mapped_column(JSONType)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime)  # the call's time (for ordering and --since)
+
+
+class Observation(Base):
+    """A stable fact: a rep's (or the floor's) recurring strength or gap on one coaching signal.
+
+    `key` is unique ("rep:<rep_id>:<signal>:<polarity>" / "floor:<signal>:<polarity>"), so an
+    observation is updated in place and never duplicated. `status` active | retired.
+    """
+    __tablename__ = "observations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    scope: Mapped[str] = mapped_column(String(10))
+    rep_id: Mapped[int | None] = mapped_column(ForeignKey("reps.id", ondelete="CASCADE"), index=True)
+    signal: Mapped[str] = mapped_column(String(40))
+    polarity: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    statement: Mapped[str] = mapped_column(Text)
+    proof_count: Mapped[int] = mapped_column(Integer)
+    applicable_count: Mapped[int] = mapped_column(Integer)
+    share: Mapped[float] = mapped_column(Float)
+    rep_count: Mapped[int | None] = mapped_column(Integer)
+    calls: Mapped[list] = mapped_column(JSONType)  # supporting call ids, oldest first
+    evidence: Mapped[list] = mapped_column(JSONType)  # [{call, start, quote}]
+    first_seen: Mapped[datetime | None] = mapped_column(DateTime)
+    last_seen: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    rep: Mapped[Rep | None] = relationship()
+
+
+class ObservationEvidence(Base):
+    __tablename__ = "observation_evidence"
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observations.id", ondelete="CASCADE"), primary_key=True)
+    finding_id: Mapped[int] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"), primary_key=True,
+                                            index=True)
+
+
+class ObservationHistory(Base):
+    __tablename__ = "observation_history"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observations.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    change: Mapped[str] = mapped_column(String(20))  # created | updated | retired | revived
+    proof_count: Mapped[int] = mapped_column(Integer)
+    applicable_count: Mapped[int] = mapped_column(Integer)
+    share: Mapped[float] = mapped_column(Float)
+    calls: Mapped[list] = mapped_column(JSONType)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class MentalModel(Base):
+    __tablename__ = "mental_models"
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)  # e.g. discovery-playbook
+    name: Mapped[str] = mapped_column(String(200))
+    source_query: Mapped[str | None] = mapped_column(Text)
+    trigger: Mapped[dict | None] = mapped_column(JSONType)
+    bank_id: Mapped[int | None] = mapped_column(ForeignKey("banks.id", ondelete="SET NULL"))
+
+
+class MentalModelVersion(Base):
+    __tablename__ = "mental_model_versions"
+    __table_args__ = (UniqueConstraint("model_id", "version", name="uq_mmv_model_version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[str] = mapped_column(ForeignKey("mental_models.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    content: Mapped[dict] = mapped_column(JSONType)
+    markdown: Mapped[str | None] = mapped_column(Text)
+    based_on: Mapped[dict] = mapped_column(JSONType)  # what this version was computed from
+    input_hash: Mapped[str] = mapped_column(String(64))  # refresh only when the inputs changed
+
+
+class CoachingIntervention(Base):
+    __tablename__ = "coaching_interventions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rep_id: Mapped[int] = mapped_column(ForeignKey("reps.id", ondelete="CASCADE"), index=True)
+    signal: Mapped[str] = mapped_column(String(40))
+    date: Mapped[datetime] = mapped_column(DateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ManagerNote(Base):
+    __tablename__ = "manager_notes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rep_id: Mapped[int] = mapped_column(ForeignKey("reps.id", ondelete="CASCADE"), index=True)
+    author: Mapped[str | None] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    signals: Mapped[list["NoteSignal"]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+
+
+class NoteSignal(Base):
+    __tablename__ = "note_signals"
+    note_id: Mapped[int] = mapped_column(ForeignKey("manager_notes.id", ondelete="CASCADE"), primary_key=True)
+    signal: Mapped[str] = mapped_column(String(40), primary_key=True)
+    matched: Mapped[str | None] = mapped_column(String(200))  # the words that linked it
+
+
+class Bank(Base):
+    __tablename__ = "banks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    retain_mission: Mapped[str | None] = mapped_column(Text)
+    observations_mission: Mapped[str | None] = mapped_column(Text)
+    template: Mapped[dict | None] = mapped_column(JSONType)
+    imported_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bank_id: Mapped[int | None] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(300))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
