@@ -1,8 +1,832 @@
-"""Objections (placeholder while the detector is built)."""
-from salescoach.analysis.doc import CallDoc
+"""Objections: buyer push-back, its category, and how the rep handled it (AECR).
+
+What counts as an objection
+- Words from the buying side that resist the purchase or the seller's proposal: a stated
+  obstacle ("we don't have budget for this"), a counter-argument ("we already pay for a tool that
+  does that"), doubt about the seller or the source ("how do I know that's real", "I got burned
+  before"), hesitation ("let me think about it", "I'm not sure we need it"), a personal choice
+  or refusal ("not for us", "no thanks"), hardship ("money is tight for me") and haggling over the
+  price ("that's too much, would you take $80?").
+- Not objections: plain questions about the product or the price ("what does it cost?"),
+  agreement and small talk, and a buyer describing their own problem during discovery
+  ("the numbers never agree", "nobody trusts the report"): those are pain, not resistance.
+- Only speakers on the buying side raise objections (role "buyer"). When no rep is known in the
+  call (every role "unknown") any speaker may raise one and the other speakers' turns are taken
+  as the response; expect lower precision then, since the seller's own push-back also counts.
+
+How it is detected (lexicons in frameworks/objections.json, no model)
+- Each buyer sentence is matched against per-category cue patterns. "Strong" cues are enough on
+  their own ("we don't have budget for this", "that's Robert's call, not mine"). A category's
+  topic words ("price", "next quarter", "vendor", "sign-off") count together with a stance word
+  (negation, hedge or difficulty: "not", "can't", "hard", "too much", "skeptical"), except while
+  the buyer is answering the rep's discovery question: then such talk is usually pain ("we
+  can't tell which channel works"), and it needs a preface. "Weak" cue words need a preface or a
+  topic marker. Prefaces announce push-back ("can I be honest?", "full transparency", "here's my
+  thing"); topic markers open a new one ("the other thing is...", "and then timing").
+  Agreement and no-problem phrases ("sounds good", "not a problem") cancel weak and topic cues.
+- One objection is one episode: it opens at the first push-back sentence and stays open while the
+  rep answers (up to `max_rep_turns` rep turns or `max_gap_s` seconds). Buyer replies that push
+  back again inside the episode ("they said that too", "that's still over") are follow-ups of the
+  same objection (listed under `follow_ups`), not new ones. Inside an open episode a concern of
+  another category is a new objection when it is announced (preface or topic marker), raised by
+  another buyer, or raised unprompted (not in answer to the rep's clarifying question); a new
+  price counter-offer ("how about $220?") is always a new one: each round of haggling counts.
+- `text` is the buyer's words from the segment where the push-back starts to the segment of its
+  last push-back sentence in that turn; `start` is the start of that first segment (null when
+  the transcript is untimed).
+
+Category (the cue weights summed over the objection's sentences; ties go to the trigger sentence)
+- budget: price, cost, no money or line item, can't justify the spend, haggling, hardship.
+- timing: not now, wait until a later date, too busy, push to next year, can't start before X.
+- competition: talking to or using another vendor, a rival's quote, "why add another vendor".
+- authority: the speaker can't decide or sign; someone else's call or sign-off is needed.
+- need: doesn't need it, already has something that works, would rather build it in-house.
+- trust: burned before, skeptical, doubts the claims or the source ("how do I know").
+- other: push-back with no category cue (hesitation, refusal, personal choice).
+
+How the response is judged (AECR, from the rep's turns after the objection)
+- The response is the rep's first `response_rep_turns` substantive turns after the objection
+  (backchannels such as "please" or "mm-hmm" skipped), up to the next objection. It is
+  `response_text` (null when the rep never answered), starting at `response_start`.
+- acknowledge: the first response turn validates the concern without arguing ("that's a fair
+  point", "I appreciate you telling me", "I hear you", "of course, that makes sense").
+- empathize: the first response turn shows understanding of why the buyer feels it, often by
+  normalising it ("that's really common", "nobody loves adding a line to the budget", "I'd be
+  skeptical too after that", "you know your customers better than I do").
+- clarify: the rep asks a question in the response to find the real objection behind the stated
+  one ("is it the total, or where the money comes from?", "what's drawing you to them?").
+  Check-ins ("does that make sense?") and rhetorical questions do not count.
+- reframe: the rep offers a new way to see it based on what was learned: how other teams do it,
+  ROI or cost-of-inaction math, a phased or different start, what to test any vendor on. A
+  reframe needs an acknowledgement or a clarifying question first: a counter-claim thrown
+  straight back ("that's not the same thing", "everybody says that") is arguing, not reframing.
+- `handling_evidence` gives, for each step found, the start and quote of the rep sentence behind
+  it. Two extra flags for coaching: `rep_argued` (the rep contradicted the buyer: "no, that's not
+  the same thing", "I'd push back on that") and `rep_discounted` (the rep answered with a price
+  concession or free extras).
+"""
+from __future__ import annotations
+
+import re
+from re import _constants as _C, _parser
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from salescoach.analysis.doc import BUYER, REP, UNKNOWN, CallDoc, Sentence, Turn
 from salescoach.analysis.pipeline import analyzer
+from salescoach.frameworks import load
+
+CATEGORIES = ("budget", "timing", "competition", "authority", "need", "trust")
+_NUM_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
+              "seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred")
+NUM = (r"(?:\$\s?\d[\d,]*(?:\.\d+)?\s?k?\b|\d[\d,]*(?:\.\d+)?(?:\s?(?:k|grand|bucks|dollars|usd|thousand))?\b|"
+       r"(?:" + _NUM_WORDS + r")(?:[- ](?:" + _NUM_WORDS + r"|thousand))*(?:\s?(?:k|grand|bucks|dollars|thousand))?\b)")
+
+
+def _leading(p: str, head: str) -> bool:
+    """Does `p` start with `head` (\\b or ^) guarding the whole pattern (no top-level alternation)?"""
+    if not p.startswith(head):
+        return False
+    depth, i = 0, len(head)
+    while i < len(p):
+        ch = p[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            i = p.index("]", i + 2) + 1
+            continue
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return False
+        i += 1
+    return True
+
+
+_WORDCH = frozenset("abcdefghijklmnopqrstuvwxyz0123456789'")
+
+
+_STOP = frozenset("""a an the i we you it they he she this that these those is are was were be to of in on at
+for and or but so if my our your their its it's that's i'm we're i'd we'd i'll we'll can could would will do does
+did have has had not no just really also what how there there's here""".split())
+
+
+def _first_words(items, states=None, two=False):
+    """The possible first words (runs of [a-z0-9']) of a parsed pattern, or None if unknown.
+    With `two`, a first word that is a common function word ("the", "i", "we") is followed by
+    the second word ("the price"). `states` are (prefix, ended) pairs; used recursively."""
+    states = {("", False)} if states is None else states
+    for op, av in items:
+        if all(done for _, done in states):
+            return states
+        if op is _C.LITERAL:
+            ch = chr(av)
+            new = set()
+            for p, d in states:
+                if d:
+                    new.add((p, d))
+                elif ch in _WORDCH:
+                    new.add((p + ch, False))
+                elif ch == "$" and not p:
+                    new.add(("#num", True))  # an amount: keyed by the number pseudo-word
+                elif not p or p.endswith(" "):
+                    return None  # a symbol where a word should start: not indexable
+                elif two and ch == " " and " " not in p and p in _STOP:
+                    new.add((p + " ", False))
+                else:
+                    new.add((p, True))
+            states = new
+        elif op is _C.IN:
+            chars = []
+            digit = False
+            for o, x in av:
+                if o is _C.LITERAL:
+                    chars.append(chr(x))
+                elif o is _C.RANGE and x[1] - x[0] < 12:
+                    chars.extend(chr(c) for c in range(x[0], x[1] + 1))
+                elif o is _C.CATEGORY and x is _C.CATEGORY_DIGIT:
+                    digit = True
+                    chars.extend("0123456789")
+                elif o is _C.CATEGORY and x is _C.CATEGORY_SPACE:
+                    chars.append(" ")
+                else:
+                    return None
+            new = set()
+            for p, d in states:
+                if d:
+                    new.add((p, d))
+                    continue
+                if digit and not p:
+                    new.add(("#num", True))
+                    continue
+                for ch in chars:
+                    if ch in _WORDCH:
+                        new.add((p + ch, False))
+                    elif not p or p.endswith(" "):
+                        return None
+                    else:
+                        new.add((p, True))
+            states = new
+        elif op is _C.SUBPATTERN:
+            states = _first_words(av[-1], states, two)
+        elif op is _C.BRANCH:
+            new = set()
+            for br in av[1]:
+                r = _first_words(br, states, two)
+                if r is None:
+                    return None
+                new |= r
+            states = new
+        elif op in (_C.MAX_REPEAT, _C.MIN_REPEAT):
+            once = _first_words(av[2], states, two)
+            if once is None:
+                return None
+            if av[1] != 1 and not all(d for _, d in once):
+                return None  # a repeat that may keep extending the word: not indexable
+            states = states | once if av[0] == 0 else once
+        elif op is _C.AT:
+            # a word boundary after a word ends it (unless it is a function word awaiting its pair)
+            states = {(p, True) if (not d and p and not p.endswith(" ") and not (two and p in _STOP)) else (p, d)
+                      for p, d in states}
+        else:
+            return None
+        if states is None or len(states) > 600:
+            return None
+    return states
+
+
+def _key_words(pattern: str) -> set[str] | None:
+    """Words (or "function-word word" pairs) one of which starts every match of `pattern`."""
+    parsed = _parser.parse(pattern)
+    for two in (True, False):
+        st = _first_words(parsed, None, two)
+        if st and all(p and not p.endswith(" ") for p, _ in st):
+            return {p for p, _ in st}
+    return None
+
+
+class _Text:
+    """One sentence prepared for matching: lower-cased text, its spaced form and its words."""
+
+    __slots__ = ("t", "sp", "words", "_at")
+
+    def __init__(self, t: str):
+        self.t = t
+        self.sp = sp = _spaced(t)
+        toks = _TOKEN.findall(sp)
+        words = set(toks)
+        if _NUMSTART.search(sp):
+            words.add("#num")
+        words.update([f"{a} {b}" for a, b in zip(toks, toks[1:]) if a in _STOP])
+        if "'" in sp:  # "money's" also starts a pattern keyed "money"
+            words.update(_STEM.findall(sp))
+        self.words = words
+        self._at: dict[str, list[int]] = {}
+
+    def at(self, w: str) -> list[int]:
+        """Positions of the space before each occurrence of word `w`."""
+        out = self._at.get(w)
+        if out is None and w == "#num":
+            out = self._at[w] = [m.start() for m in _NUMSTART.finditer(self.sp)]
+        if out is None:
+            out = []
+            sp, key, n = self.sp, " " + w, len(w) + 1
+            i = sp.find(key)
+            while i != -1:
+                j = i + n
+                if j >= len(sp) or sp[j] not in _WORDCH or (sp[j] == "'" and "'" not in w):
+                    out.append(i)
+                i = sp.find(key, i + 1)
+            self._at[w] = out
+        return out
+
+
+class _Rx:
+    """A list of patterns compiled for speed.
+
+    Python's regex engine tries every alternative at every character, which is slow for a few
+    hundred cue patterns. Patterns that start at a word (a leading \\b) are indexed by their
+    possible first words and tried only where such a word starts; the rest (anchored at the
+    start, or starting with a number or symbol) are searched as they are."""
+
+    __slots__ = ("index", "keys", "start", "free")
+
+    def __init__(self, patterns: list[str]):
+        pats = [p.replace("{NUM}", NUM) for p in patterns]
+        by_word: dict[str, list[str]] = {}
+        a, f = [], []
+        for p in pats:
+            if _leading(p, "^"):
+                a.append(p[1:])
+                continue
+            keys = _key_words(p[2:]) if _leading(p, "\\b") else None
+            if keys is None:
+                f.append(p)
+                continue
+            for k in keys:
+                by_word.setdefault(k, []).append(p[2:])
+        self.index = {k: re.compile(" (?:" + "|".join(f"(?:{p})" for p in ps) + ")") for k, ps in by_word.items()}
+        self.keys = frozenset(self.index)
+        self.start = re.compile("|".join(f"(?:{p})" for p in a)) if a else None
+        self.free = re.compile("|".join(f"(?:{p})" for p in f)) if f else None
+
+    def count(self, x: "_Text", limit: int = 1) -> int:
+        n = 0
+        if self.start is not None and self.start.match(x.t):
+            n += 1
+            if n >= limit:
+                return n
+        idx = self.index
+        if idx:
+            sp = x.sp
+            for w in self.keys.intersection(x.words):
+                rx = idx[w]
+                for pos in x.at(w):
+                    if rx.match(sp, pos):
+                        n += 1
+                        if n >= limit:
+                            return n
+        if self.free is not None:
+            for _ in self.free.finditer(x.t):
+                n += 1
+                if n >= limit:
+                    return n
+        return n
+
+    def search(self, x: "_Text | str") -> bool:
+        return self.count(x if isinstance(x, _Text) else _Text(x), 1) > 0
+
+
+_OPENERS = re.compile(r"""([(\["/])(?=[a-z0-9$'])""")
+_TOKEN = re.compile(r"(?<= )[a-z0-9']+")
+_STEM = re.compile(r"(?<= )[a-z0-9]+(?=')")
+_NUMSTART = re.compile(r" (?=[$0-9])")
+
+
+def _spaced(t: str) -> str:
+    """" " + t with a space after opening brackets and quotes (so "(budget" reads "( budget")."""
+    if "(" in t or '"' in t or "[" in t or "/" in t:
+        t = _OPENERS.sub(r"\1 ", t)
+    return " " + t
+
+
+class _Multi:
+    """Many named pattern lists matched in one pass over a sentence's words (see `_Rx`)."""
+
+    def __init__(self, kinds: dict[str, list[str]]):
+        by_word: dict[str, dict[str, list[str]]] = {}
+        self.other: list[tuple[str, re.Pattern | None, re.Pattern | None]] = []
+        for kind, patterns in kinds.items():
+            a, f = [], []
+            for p in (x.replace("{NUM}", NUM) for x in patterns):
+                if _leading(p, "^"):
+                    a.append(p[1:])
+                    continue
+                keys = _key_words(p[2:]) if _leading(p, "\\b") else None
+                if keys is None:
+                    f.append(p)
+                    continue
+                for k in keys:
+                    by_word.setdefault(k, {}).setdefault(kind, []).append(p[2:])
+            if a or f:
+                self.other.append((kind, re.compile("|".join(f"(?:{p})" for p in a)) if a else None,
+                                   re.compile("|".join(f"(?:{p})" for p in f)) if f else None))
+        # one regex per key word: an optional look-ahead group per kind, so a single match call
+        # tells every kind that matches at that word
+        self.names = {f"k{i}": kind for i, kind in enumerate(kinds)}
+        gname = {kind: g for g, kind in self.names.items()}
+        self.index = {}
+        for k, d in by_word.items():
+            body = "".join(f"(?:(?=(?P<{gname[kind]}>" + "|".join(f"(?:{p})" for p in ps) + "))|)"
+                           for kind, ps in d.items())
+            self.index[k] = re.compile(" " + body)
+        self.keys = frozenset(self.index)
+
+    def counts(self, x: "_Text") -> dict[str, int]:
+        """kind -> number of matches (word positions), at most 2 per kind."""
+        out: dict[str, int] = {}
+        seen: dict[str, set] = {}
+        sp, names = x.sp, self.names
+        for w in self.keys.intersection(x.words):
+            rx = self.index[w]
+            for pos in x.at(w):
+                m = rx.match(sp, pos)
+                if m.lastindex is None:
+                    continue  # no kind matched at this word
+                for g, v in m.groupdict().items():
+                    if v is not None:
+                        kind = names[g]
+                        at = seen.setdefault(kind, set())
+                        at.add(pos)
+                        out[kind] = min(len(at), 2)
+        for kind, st, fr in self.other:
+            n = out.get(kind, 0)
+            if n >= 2:
+                continue
+            if st is not None and st.match(x.t):
+                n += 1
+            if fr is not None and n < 2:
+                for _ in fr.finditer(x.t):
+                    n += 1
+                    if n >= 2:
+                        break
+            if n:
+                out[kind] = n
+        return out
+
+
+def _compile(patterns: list[str]) -> _Rx | None:
+    return _Rx(patterns) if patterns else None
+
+
+class _Lex:
+    def __init__(self, cfg: dict):
+        self.threshold = cfg.get("threshold", 2)
+        kinds: dict[str, list[str]] = {}
+        for name, d in cfg["categories"].items():
+            for part in ("strong", "weak", "topic"):
+                if d.get(part):
+                    kinds[f"{part}:{name}"] = d[part]
+        for kind, key in (("stance", "stance"), ("preface", "preface"), ("new_topic", "new_topic"),
+                          ("also", "also_marker"), ("veto", "veto"), ("arg", "argument_cues"),
+                          ("counter", "counter_offer")):
+            if cfg.get(key):
+                kinds[kind] = cfg[key]
+        self.matcher = _Multi(kinds)
+        self.proposal_check = _compile(cfg.get("proposal_check", []))
+        ep = cfg["episode"]
+        self.max_rep_turns = ep["max_rep_turns"]
+        self.resp_turns = ep["response_rep_turns"]
+        self.max_gap = ep["max_gap_s"]
+        self.bc_max = ep["backchannel_max_words"]
+        a = cfg["aecr"]
+        self.ack = _compile(a["acknowledge"])
+        self.emp = _compile(a["empathize"])
+        self.clar = _compile(a["clarify"])
+        self.clar_x = _compile(a["clarify_exclude"])
+        self.reframe = _compile(a["reframe"])
+        self.argue = _compile(a["argue"])
+        self.concede = _compile(a["concede"])
+        self.reframe_gate = a.get("new_perspective_requires_ack_or_clarify", True)
+        self.backchannels = frozenset(cfg["backchannels"])
+
+
+@lru_cache(maxsize=1)
+def _lex() -> _Lex:
+    return _Lex(load("objections"))
+
+
+_CONTRACT = {w.replace("'", ""): w for w in (
+    "don't", "can't", "won't", "isn't", "doesn't", "didn't", "wouldn't", "couldn't", "shouldn't", "haven't",
+    "hasn't", "aren't", "wasn't", "weren't", "i'm", "i've", "i'll", "you're", "that's", "there's", "what's",
+    "we've", "we're", "they're", "let's", "here's", "it'll", "we'll", "i'd", "we'd", "you'd")}
+_CONTRACT.pop("well"), _CONTRACT.pop("were"), _CONTRACT.pop("wed"), _CONTRACT.pop("id")
+_CONTRACT_RE = re.compile(r"\b(?:" + "|".join(_CONTRACT) + r")\b")
+
+
+def _norm(text: str) -> str:
+    """Lower case, straight quotes, single spaces, and apostrophes restored ("dont" -> "don't")."""
+    t = " ".join(text.lower().replace("’", "'").replace("‘", "'").split())
+    if "'" not in t:  # speech-to-text without apostrophes
+        t = _CONTRACT_RE.sub(lambda m: _CONTRACT[m.group(0)], t)
+    return t
+
+
+@dataclass(slots=True)
+class _Cues:
+    """Objection cues found in one sentence."""
+
+    strong: dict = field(default_factory=dict)  # category -> weight
+    weak: set = field(default_factory=set)
+    topic: set = field(default_factory=set)  # categories whose topic words occur
+    stance: bool = False  # negation, hedge or difficulty words
+    preface: bool = False
+    new_topic: bool = False
+    also: bool = False
+    arg: bool = False
+    counter: bool = False
+    veto: bool = False
+
+    @property
+    def hit(self) -> bool:
+        return bool(self.strong) or bool(self.weak)
+
+    def weights(self) -> dict:
+        w = dict(self.strong)
+        for c in self.weak | self.topic:
+            w[c] = w.get(c, 0) + 1
+        return w
+
+
+def sentence_cues(text: str, lx: _Lex | None = None) -> _Cues:
+    """The objection cues of one sentence (cached: calls repeat many short sentences)."""
+    return _cues(text) if lx is None or lx is _lex() else _cues_uncached(text, lx)
+
+
+@lru_cache(maxsize=8192)
+def _cues(text: str) -> _Cues:
+    return _cues_uncached(text, _lex())
+
+
+def _cues_uncached(text: str, lx: _Lex) -> _Cues:
+    x = _Text(_norm(text))
+    k = lx.matcher.counts(x)
+    c = _Cues()
+    c.preface = "preface" in k
+    if not k:
+        return c
+    c.veto = "veto" in k
+    for kind, n in k.items():
+        part, _, name = kind.partition(":")
+        if part == "strong":
+            c.strong[name] = 2 * n
+        elif part == "weak" and not c.veto:
+            c.weak.add(name)
+        elif part == "topic" and not c.veto:
+            c.topic.add(name)
+    c.stance = "stance" in k
+    c.new_topic = "new_topic" in k
+    c.also = "also" in k
+    c.arg = "arg" in k
+    c.counter = "counter" in k
+    return c
+
+
+def _score(c: _Cues, prefaced: bool, answering: bool = False) -> float:
+    """Strong cues count 2. Weak cue words count 1 and need a preface or a topic marker.
+    A category topic word with a stance word (negation, hedge, difficulty) counts 2, or 1 when
+    the buyer is answering the rep's discovery question (then it is usually pain, not push-back)."""
+    combo = bool(c.topic - {"other"}) and c.stance
+    if c.preface and not (c.strong or combo):
+        return 0.0  # "can I be honest?" announces an objection, it is not one
+    s = 2.0 if c.strong else 0.0
+    if not c.strong and combo:
+        s = 1.0 if answering else 2.0
+    elif c.weak - {"other"}:
+        s += 1.0 if (prefaced or c.new_topic) else 0.0
+    elif c.weak and c.arg and prefaced:
+        s += 1.0
+    if prefaced:
+        s += 1.0 if (c.strong or (combo and not answering)) else 0.0
+    if c.new_topic and (c.strong or combo):
+        s += 1.0
+    if not answering and (prefaced or c.new_topic) and s < 2 and (c.topic - {"other"} or c.stance):
+        s = 2.0  # announced push-back: "can I be honest? ... we got a proposal from X"
+    return s
+
+
+def _category(weights: dict, first: dict) -> str:
+    best, bw = "other", 0
+    for cat in CATEGORIES:
+        w = weights.get(cat, 0)
+        if w > bw or (w == bw and w > 0 and first.get(cat, 0) > first.get(best, 0)):
+            best, bw = cat, w
+    return best
+
+
+def _is_backchannel(s_tokens: list[str], lx: _Lex) -> bool:
+    return 0 < len(s_tokens) <= lx.bc_max and all(t in lx.backchannels for t in s_tokens)
+
+
+@dataclass
+class _Obj:
+    turn: int
+    sents: list[int]  # the objection's sentences (indices into doc.sentences)
+    seg_from: int
+    seg_to: int
+    category: str
+    speaker: str
+    start: float | None
+    follow_ups: list[int] = field(default_factory=list)
+
+
+def _side(doc: CallDoc) -> tuple[set[str], bool]:
+    """Roles that raise objections, and whether the call has a known rep."""
+    has_rep = any(t.role == REP for t in doc.turns)
+    return ({BUYER} if has_rep else {UNKNOWN}), has_rep
+
+
+def _responder(turn: Turn, obj_speaker: str, has_rep: bool) -> bool:
+    return turn.role == REP if has_rep else turn.speaker != obj_speaker
+
+
+def _turn_questions(doc: CallDoc) -> dict[int, list[str]]:
+    """Question texts per turn, from the questions analyzer (it also finds questions in speech-to-text
+    without punctuation), else from this module's own question cues."""
+    out: dict[int, list[str]] = {}
+    qs = doc.report.get("questions")
+    if qs is None:
+        lx = _lex()
+        for t in doc.turns:
+            if t.role == BUYER:
+                continue
+            for i in t.sentences:
+                if _asks(doc.sentences[i].text, lx):
+                    out.setdefault(t.index, []).append(doc.sentences[i].text)
+        return out
+    by_speaker: dict[str, list[Turn]] = {}
+    for t in doc.turns:
+        by_speaker.setdefault(t.speaker, []).append(t)
+    for q in qs:
+        text = q.get("text") or ""
+        cands = by_speaker.get(q.get("speaker"), [])
+        st = q.get("start")
+        hit = None
+        if st is not None:
+            for t in cands:
+                if t.start is not None and t.start <= st and (t.end is None or st <= t.end):
+                    hit = t
+                    break
+        if hit is None:
+            nq = _norm_q(text)
+            hit = next((t for t in cands if nq and nq in _norm_q(t.text(doc))), None)
+        if hit is not None:
+            out.setdefault(hit.index, []).append(text)
+    return out
+
+
+def _answering(doc: CallDoc, turn: Turn, raisers: set[str], lx: _Lex, tq: dict[int, list[str]]) -> bool:
+    """Does this buyer turn answer a discovery question the other side just asked? (A question
+    that invites a reaction to the offer, "what do you think?", is not a discovery question.)"""
+    for prev in reversed(doc.turns[max(0, turn.index - 5):turn.index]):
+        if prev.role in raisers:
+            continue
+        sents = [doc.sentences[i] for i in prev.sentences]
+        if not sents or _is_backchannel([w for x in sents for w in x.tokens], lx) or (
+                len(sents) <= 2 and sum(len(x.tokens) for x in sents) <= 3):
+            continue  # "wow. yeah." keeps the buyer answering the earlier question
+        asks = [q for q in tq.get(prev.index, []) if not _is_check(q, lx)]
+        return bool(asks) and not lx.proposal_check.search(_norm(asks[-1]))
+    return False
+
+
+def _is_check(q: str, lx: _Lex) -> bool:
+    """A check-in such as "does that make sense?" or "right?"."""
+    return _is_check_cached(q) if lx is _lex() else lx.clar_x.search(_Text(_norm(q)))
+
+
+@lru_cache(maxsize=8192)
+def _is_check_cached(q: str) -> bool:
+    return _lex().clar_x.search(_Text(_norm(q)))
+
+
+def detect(doc: CallDoc) -> list[_Obj]:
+    lx = _lex()
+    raisers, has_rep = _side(doc)
+    sents = doc.sentences
+    out: list[_Obj] = []
+    cur: _Obj | None = None  # the open episode
+    cur_rep_turns = 0
+    cur_last_t: float | None = None
+    rep_asked = False  # the rep's last turn in the open episode asked a question
+    tq = _turn_questions(doc)
+    preface_at: dict[str, int] = {}  # speaker -> index of the turn with their last preface
+    for turn in doc.turns:
+        if turn.role not in raisers:
+            if cur is not None and _responder(turn, cur.speaker, has_rep):
+                toks = [w for i in turn.sentences for w in sents[i].tokens]
+                if not _is_backchannel(toks, lx):
+                    rep_asked = any(not _is_check(q, lx) for q in tq.get(turn.index, []))
+                    cur_rep_turns += 1
+                    if cur_rep_turns >= lx.max_rep_turns:
+                        cur = None
+            continue
+        # close the episode on a long gap
+        if cur is not None and turn.start is not None and cur_last_t is not None and turn.start - cur_last_t > lx.max_gap:
+            cur = None
+        prefaced = turn.index - preface_at.get(turn.speaker, -99) <= 2  # "can I be honest?" - "please" - objection
+        answering = _answering(doc, turn, raisers, lx, tq)
+        cues = [(i, sentence_cues(sents[i].text, lx)) for i in turn.sentences]
+        trigger = None
+        pushback_in_turn = False
+        for k, (i, c) in enumerate(cues):
+            if c.preface:
+                prefaced = True
+            sc = _score(c, prefaced, answering)
+            cand = sc >= lx.threshold and (c.strong or c.weak or c.topic)
+            if c.strong or (c.weak and (c.arg or c.counter)) or (c.topic and c.stance):
+                pushback_in_turn = True
+            if cur is not None and not c.veto and (c.strong or c.weak - {"other"} or (c.weak and c.arg)):
+                if i not in cur.follow_ups and i not in cur.sents:
+                    cur.follow_ups.append(i)
+            if not cand:
+                continue
+            w = c.weights()
+            if cur is not None:
+                cat_here = _category(w, w)
+                new_round = c.counter
+                # a concern in another category is new when it is announced, comes from another
+                # buyer, or is raised unprompted (not an answer to the rep's clarifying question)
+                unprompted = bool(c.strong) and not rep_asked
+                other_voice = turn.speaker != cur.speaker and bool(c.strong)
+                signalled = ((c.new_topic or c.also or prefaced or other_voice or unprompted)
+                             and cat_here != cur.category and cat_here != "other")
+                if not (new_round or signalled):
+                    continue
+            trigger = k
+            if cur is not None and i in cur.follow_ups:
+                cur.follow_ups.remove(i)
+            break
+        if trigger is None:
+            if cur is not None and not pushback_in_turn and not any(c.preface for _, c in cues):
+                # the buyer answered or moved on without pushing back: the episode stays open
+                # only for the rep's reply to a clarifying question (counted by rep turns).
+                pass
+            if any(c.preface for _, c in cues):
+                preface_at[turn.speaker] = turn.index
+            if turn.start is not None and cur is not None and pushback_in_turn:
+                cur_last_t = turn.start
+            continue
+        # build the objection from the trigger sentence
+        ti, tc = cues[trigger]
+        hit_idx = [k for k, (_, c) in enumerate(cues) if (c.hit and not c.veto) or c.strong]
+        first_k = trigger
+        for k in reversed(range(0, trigger)):
+            if k in hit_idx and sents[cues[k][0]].seg >= sents[ti].seg - 1:
+                first_k = k
+            else:
+                break
+        last_k = trigger
+        for k in range(trigger + 1, len(cues)):
+            ck = cues[k][1]
+            if ck.counter or (ck.preface and not ck.strong):
+                break
+            if sents[cues[k][0]].seg > sents[cues[last_k][0]].seg + 2:
+                break
+            if k in hit_idx:
+                last_k = k
+        members = [cues[k][0] for k in range(first_k, last_k + 1)]
+        weights: dict = {}
+        for k in range(first_k, last_k + 1):
+            for cat, v in cues[k][1].weights().items():
+                weights[cat] = weights.get(cat, 0) + v
+        cat = _category(weights, tc.weights())
+        seg_from, seg_to = sents[members[0]].seg, sents[members[-1]].seg
+        obj = _Obj(turn=turn.index, sents=members, seg_from=seg_from, seg_to=seg_to, category=cat,
+                   speaker=turn.speaker, start=doc.seg_start(seg_from))
+        if cur is not None:
+            cur.follow_ups = [i for i in cur.follow_ups if i not in members]
+        out.append(obj)
+        cur, cur_rep_turns, cur_last_t, rep_asked = obj, 0, turn.start, False
+        preface_at.pop(turn.speaker, None)
+    return out
+
+
+def _asks(text: str, lx: _Lex) -> bool:
+    return _asks_cached(text) if lx is _lex() else _asks_uncached(text, lx)
+
+
+@lru_cache(maxsize=8192)
+def _asks_cached(text: str) -> bool:
+    return _asks_uncached(text, _lex())
+
+
+def _asks_uncached(text: str, lx: _Lex) -> bool:
+    t = _Text(_norm(text))
+    return (text.rstrip().endswith("?") or lx.clar.search(t)) and not lx.clar_x.search(t)
+
+
+def _rep_sentence_flags(doc: CallDoc, sent: Sentence, lx: _Lex, qtexts: set[str]) -> tuple[bool, ...]:
+    t = _Text(_norm(sent.text))
+    ack = bool(lx.ack.search(t))
+    emp = bool(lx.emp.search(t))
+    excluded = bool(lx.clar_x.search(t))
+    is_q = sent.text.rstrip().endswith("?") or bool(lx.clar.search(t)) or _norm_q(sent.text) in qtexts
+    clar = is_q and not excluded
+    ref = bool(lx.reframe.search(t))
+    arg = bool(lx.argue.search(t))
+    con = bool(lx.concede.search(t))
+    return ack, emp, clar, ref, arg, con
+
+
+def _norm_q(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9' ]+", " ", text.lower().replace("’", "'")).split())
+
+
+_NEG = frozenset({"not", "no", "never", "nope", "nah"})
+
+
+def _pushes_back(doc: CallDoc, turn: Turn, lx: _Lex) -> bool:
+    """A buyer reply that keeps arguing (negation or an objection cue), not one that lets it go."""
+    for i in turn.sentences:
+        s = doc.sentences[i]
+        if any(w in _NEG or w.endswith("n't") for w in s.tokens):
+            return True
+        c = sentence_cues(s.text, lx)
+        if c.strong or (c.weak and c.arg):
+            return True
+    return False
+
+
+def judge(doc: CallDoc, objs: list[_Obj]) -> list[dict]:
+    lx = _lex()
+    _, has_rep = _side(doc)
+    sents = doc.sentences
+    segs = doc.call.segments
+    qtexts = {_norm_q(q["text"]) for q in doc.report.get("questions") or [] if q.get("role") == REP}
+    out = []
+    for n, o in enumerate(objs):
+        stop_turn = objs[n + 1].turn if n + 1 < len(objs) else len(doc.turns)
+        resp: list[Turn] = []
+        asked = False  # did the first response turn ask something?
+        between: list[Turn] = []  # buying-side turns after the first response turn
+        for t in doc.turns[o.turn + 1:stop_turn]:
+            if not _responder(t, o.speaker, has_rep):
+                if resp:
+                    between.append(t)
+                continue
+            toks = [w for i in t.sentences for w in sents[i].tokens]
+            if _is_backchannel(toks, lx):
+                continue
+            if resp and not (asked or any(_pushes_back(doc, b, lx) for b in between)):
+                break  # the buyer let it go: the rep's next turn is a new topic, not the response
+            resp.append(t)
+            if len(resp) == 1:
+                asked = any(_rep_sentence_flags(doc, sents[i], lx, qtexts)[2] for i in t.sentences)
+            if len(resp) >= lx.resp_turns:
+                break
+        steps = {"acknowledge": None, "empathize": None, "clarify": None, "reframe": None}
+        argued = discounted = False
+        for ti, t in enumerate(resp):
+            for i in t.sentences:
+                s = sents[i]
+                ack, emp, clar, ref, arg, con = _rep_sentence_flags(doc, s, lx, qtexts)
+                ev = {"start": s.start, "quote": s.text}
+                argued |= arg
+                discounted |= con
+                if ti == 0 and ack and not arg and steps["acknowledge"] is None:
+                    steps["acknowledge"] = ev
+                if ti == 0 and emp and not arg and steps["empathize"] is None:
+                    steps["empathize"] = ev
+                if clar and not arg and steps["clarify"] is None:
+                    steps["clarify"] = ev
+                if ref and not arg and not con and steps["reframe"] is None:
+                    steps["reframe"] = ev
+        if lx.reframe_gate and steps["reframe"] is not None and steps["acknowledge"] is None and steps["clarify"] is None:
+            steps["reframe"] = None
+        text = " ".join(segs[k].text.strip() for k in range(o.seg_from, o.seg_to + 1)
+                        if segs[k].speaker == o.speaker)
+        out.append({
+            "start": o.start,
+            "speaker": o.speaker,
+            "role": doc.role(o.speaker),
+            "text": text,
+            "category": o.category,
+            "handling": {k: v is not None for k, v in steps.items()},
+            "response_text": " ".join(t.text(doc).strip() for t in resp) or None,
+            "response_start": resp[0].start if resp else None,
+            "handling_evidence": {k: v for k, v in steps.items() if v is not None},
+            "rep_argued": argued,
+            "rep_discounted": discounted,
+            "follow_ups": [{"start": sents[i].start, "speaker": sents[i].speaker, "quote": sents[i].text}
+                           for i in o.follow_ups],
+        })
+    return out
 
 
 @analyzer("objections")
 def objections(doc: CallDoc) -> None:
-    doc.report["objections"] = []
+    doc.report["objections"] = judge(doc, detect(doc))

@@ -60,8 +60,11 @@ def migrations_path() -> str:
     return str(resources.files(__package__).joinpath("migrations"))
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Upgrade the schema to `revision` with the packaged Alembic migrations (no-op when current)."""
+def migrate(engine: Engine, revision: str = "heads") -> None:
+    """Upgrade the schema to `revision` with the packaged Alembic migrations (no-op when current).
+
+    "heads" applies every branch: capabilities (memory, recall, CRM) may each add their own
+    migration branch on top of the initial schema."""
     from alembic import command
     from alembic.config import Config
     from alembic.runtime.migration import MigrationContext
@@ -72,7 +75,7 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     script = ScriptDirectory.from_config(cfg)
     with engine.begin() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())
-        if revision == "head" and current == set(script.get_heads()):
+        if revision in ("head", "heads") and current == set(script.get_heads()):
             return
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
