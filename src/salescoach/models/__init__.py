@@ -1,0 +1,1 @@
+"""Shipped model weights (JSON), produced by the training scripts in tools/."""

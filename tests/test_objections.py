@@ -1,0 +1,314 @@
+"""Objections analyzer on small hand-written dialogues (detection, category, AECR handling)."""
+import pytest
+
+from salescoach.analysis import Pipeline
+from salescoach.transcript import parse_call
+
+REP = "Rita Sales"
+
+
+def run(text, reps=(REP,), path="t.txt", with_questions=False):
+    names = (["conversation", "questions"] if with_questions else []) + ["objections"]
+    return Pipeline(names)(parse_call(path, text, reps=list(reps)))["objections"]
+
+
+def only(text, **kw):
+    objs = run(text, **kw)
+    assert len(objs) == 1, [o["text"] for o in objs]
+    return objs[0]
+
+
+def lines(*pairs):
+    return "".join(f"{s}: {t}\n" for s, t in pairs)
+
+
+def call_with(buyer_line, rep_reply="Okay, noted. Let's keep going with the demo."):
+    return lines(
+        ("Rita Sales", "So that's the overview of how the platform fits together."),
+        ("Ben Buyer", "Okay, that was clear."),
+        ("Rita Sales", "Great. Any reactions so far?"),
+        ("Ben Buyer", buyer_line),
+        ("Rita Sales", rep_reply),
+    )
+
+
+# --- detection and category -------------------------------------------------------------
+
+@pytest.mark.parametrize("line,category", [
+    ("Honestly, we don't have the budget for this right now.", "budget"),
+    ("That's way too expensive for a team our size.", "budget"),
+    ("The price is a real problem for us, I can't justify that spend.", "budget"),
+    ("Money is tight for me this year, so I don't know.", "budget"),
+    ("That's too much. Would you take $400 for it?", "budget"),
+    ("I can't see us starting anything new until the spring.", "timing"),
+    ("It's just not the right time for us, maybe next quarter.", "timing"),
+    ("I think we'd rather push this to next year.", "timing"),
+    ("Full transparency, we're also talking to Brightline next week.", "competition"),
+    ("We already pay for Qualtrics and it has its own dashboards that do this.", "competition"),
+    ("Why would we add another vendor on top of what we have?", "competition"),
+    ("I'd need to run it by my VP before we go any further.", "authority"),
+    ("I can't sign off on something like this myself, that's Karen's call.", "authority"),
+    ("We don't really need this, to be honest.", "need"),
+    ("We already have something that works fine for us.", "need"),
+    ("I'm not sure we need a tool for this at all.", "need"),
+    ("I've been burned before by vendors promising exactly this.", "trust"),
+    ("How do I know this works outside your demo data?", "trust"),
+    ("Let me think about it and get back to you.", "other"),
+    ("No thanks, it's not for me.", "need"),
+])
+def test_objection_shapes_and_categories(line, category):
+    o = only(call_with(line))
+    assert o["category"] == category
+    assert o["speaker"] == "Ben Buyer"
+    assert line.split()[0].strip(",.") in o["text"]
+
+
+@pytest.mark.parametrize("line", [
+    "What does something like this cost?",
+    "How long does the setup usually take?",
+    "Sounds good, let's do it.",
+    "That makes sense, thanks.",
+    "Yeah, we had a team dinner on Thursday, it was great.",
+    "Honestly the numbers never agree and nobody trusts the report.",
+    "We spend about two million a year on paid search.",
+    "Our CFO signs anything over fifty K.",
+    "We currently have a spreadsheet that Tom updates every Monday.",
+    "Is it in good condition? How old is it?",
+    "No problem at all, take your time.",
+    "Too much pizza this week, honestly.",
+])
+def test_non_objections(line):
+    assert run(call_with(line)) == []
+
+
+def test_buyer_describing_own_problem_is_not_an_objection():
+    text = lines(
+        ("Rita Sales", "Walk me through how you report on campaigns today."),
+        ("Ben Buyer", "Honestly, it's a mess. I can't prove which channel works, and finance doesn't trust our numbers."),
+        ("Ben Buyer", "Last quarter they cut my budget by ten percent because of it."),
+        ("Rita Sales", "What did that cut mean for the team?"),
+        ("Ben Buyer", "We dropped two events. And I'm not sure we'll hit the pipeline target."),
+    )
+    assert run(text) == []
+
+
+def test_only_buyers_raise_objections():
+    text = lines(
+        ("Rita Sales", "Honestly we don't have the budget to discount further, the price is the price."),
+        ("Ben Buyer", "Okay, understood."),
+    )
+    assert run(text) == []
+
+
+# --- haggling and hesitation (bargaining chat, --rep Seller) -----------------------------
+
+BARGAIN = lines(
+    ("Buyer", "Hi, is the bike still available?"),
+    ("Seller", "Yes it is. It's in great shape, I'm asking $300."),
+    ("Buyer", "Does it come with the lights?"),
+    ("Seller", "Yes, both lights are included."),
+    ("Buyer", "That's a bit steep for me. Would you take $200?"),
+    ("Seller", "I could do $270, it's barely been ridden."),
+    ("Buyer", "I'm a student, so money is tight. How about $220?"),
+    ("Seller", "Meet me at $250 and it's yours."),
+    ("Buyer", "Hmm, I'm not sure. I saw one like it on another site for $210."),
+    ("Seller", "That one doesn't have the new brakes."),
+    ("Buyer", "Okay, $250 works. Deal."),
+    ("Seller", "Great, see you Saturday."),
+)
+
+
+def test_haggling_rounds_are_budget_objections():
+    objs = run(BARGAIN, reps=("Seller",))
+    texts = [o["text"] for o in objs]
+    assert any("Would you take $200" in t for t in texts)
+    assert any("How about $220" in t for t in texts)
+    assert all(o["category"] == "budget" for o in objs)
+    assert not any("still available" in t or "Deal" in t or "lights" in t for t in texts)
+    assert all(o["start"] is None for o in objs)  # untimed transcript
+
+
+def test_hesitation_is_an_objection():
+    text = lines(
+        ("Seller", "It's $40 and I can drop it off tomorrow."),
+        ("Buyer", "Hmm, I'm not sure about this. Let me think about it."),
+        ("Seller", "Sure, no rush."),
+    )
+    o = only(text, reps=("Seller",))
+    assert o["category"] == "other"
+
+
+# --- episodes: follow-ups and new topics ---------------------------------------------------
+
+EPISODE = """WEBVTT
+
+00:00:00.000 --> 00:00:05.000
+<v Rita Sales>For a team your size it's about sixty K a year.
+
+00:00:05.000 --> 00:00:12.000
+<v Ben Buyer>So I'll be direct, the price is where we have a problem.
+
+00:00:12.000 --> 00:00:18.000
+<v Ben Buyer>Our approved budget for this is forty-five. Sixty isn't going to happen.
+
+00:00:18.000 --> 00:00:21.000
+<v Rita Sales>I can do fifty-five.
+
+00:00:21.000 --> 00:00:24.000
+<v Ben Buyer>That's still ten over.
+
+00:00:24.000 --> 00:00:28.000
+<v Rita Sales>Fine, fifty-two if you sign this month. That's as low as I can go.
+
+00:00:28.000 --> 00:00:30.000
+<v Ben Buyer>Hm. Noted.
+
+00:00:30.000 --> 00:00:40.000
+<v Ben Buyer>The other thing is timing. Our security review takes ninety days, so realistically we'd push this to next fiscal year.
+
+00:00:40.000 --> 00:00:46.000
+<v Rita Sales>Ninety days is way too long. There's really no reason for it to take that.
+"""
+
+
+def test_follow_ups_stay_in_one_objection_and_new_topic_starts_another():
+    objs = run(EPISODE, path="e.vtt")
+    assert [o["category"] for o in objs] == ["budget", "timing"]
+    b, t = objs
+    assert b["start"] == 5.0 and "isn't going to happen" in b["text"]
+    assert [f["quote"] for f in b["follow_ups"]] == ["That's still ten over."]
+    assert b["response_text"].startswith("I can do fifty-five.")
+    assert b["response_start"] == 18.0
+    assert b["handling"] == {"acknowledge": False, "empathize": False, "clarify": False, "reframe": False}
+    assert b["rep_discounted"] is True
+    assert t["start"] == 30.0
+    assert t["rep_argued"] is True
+    assert t["handling"] == {"acknowledge": False, "empathize": False, "clarify": False, "reframe": False}
+
+
+# --- AECR ---------------------------------------------------------------------------------
+
+GOOD = lines(
+    ("Rita Sales", "That's the full picture of what rollout looks like."),
+    ("Ben Buyer", "Can I be honest?"),
+    ("Rita Sales", "Please."),
+    ("Ben Buyer", "I got burned by a vendor like this before. We spent months on it and the data was garbage."),
+    ("Rita Sales", "I really appreciate you telling me that. Honestly, I'd be skeptical too after that."),
+    ("Rita Sales", "Can I ask what went wrong, was it the data itself or the way it was set up?"),
+    ("Ben Buyer", "Mostly the setup. Nobody owned it."),
+    ("Rita Sales", "That helps. So it's less about the tool and more about ownership. What we usually see work is a two-week pilot with one owner on your side."),
+    ("Ben Buyer", "Okay, that's different."),
+)
+
+
+def test_full_aecr_with_evidence():
+    o = only(GOOD)
+    assert o["category"] == "trust"
+    assert o["handling"] == {"acknowledge": True, "empathize": True, "clarify": True, "reframe": True}
+    ev = o["handling_evidence"]
+    assert "appreciate" in ev["acknowledge"]["quote"]
+    assert "skeptical too" in ev["empathize"]["quote"]
+    assert ev["clarify"]["quote"].startswith("Can I ask")
+    assert "less about" in ev["reframe"]["quote"]
+    assert "pilot" in o["response_text"]
+    assert o["rep_argued"] is False
+
+
+def _handled(reply, follow=None):
+    pairs = [
+        ("Rita Sales", "And that's the pricing for the annual plan."),
+        ("Ben Buyer", "Honestly, that's more than our entire tooling budget, so that's going to be tough."),
+        ("Rita Sales", reply),
+    ]
+    if follow:
+        pairs += [("Ben Buyer", "Mostly where the money comes from."), ("Rita Sales", follow)]
+    return only(lines(*pairs))["handling"]
+
+
+def test_acknowledge_only():
+    h = _handled("Yeah, I hear you, that's a fair comparison to make. Let me show you the reporting next.")
+    assert h == {"acknowledge": True, "empathize": False, "clarify": False, "reframe": False}
+
+
+def test_empathize_present():
+    h = _handled("That's fair. Nobody loves adding a big line to a tooling budget.")
+    assert h["acknowledge"] and h["empathize"] and not h["clarify"]
+
+
+def test_clarify_present_without_question_mark():
+    h = _handled("Is it the total that's the problem or where it would come from",
+                 "Okay. Against your media budget that's about two tenths of a percent.")
+    assert h["clarify"] and h["reframe"] and not h["acknowledge"]
+
+
+def test_reframe_needs_ack_or_clarify():
+    h = _handled("No, that's not the right way to look at it. Compared to your media spend it's a rounding error.")
+    assert h == {"acknowledge": False, "empathize": False, "clarify": False, "reframe": False}
+
+
+def test_check_in_question_is_not_clarify():
+    h = _handled("Well, it pays for itself in a quarter. Does that make sense?")
+    assert not h["clarify"]
+
+
+def test_no_response():
+    text = lines(("Rita Sales", "Here's the quote."), ("Ben Buyer", "That's way too expensive for us."))
+    o = only(text)
+    assert o["response_text"] is None and o["response_start"] is None
+    assert not any(o["handling"].values())
+
+
+def test_rep_moving_on_is_not_part_of_the_response():
+    text = lines(
+        ("Rita Sales", "So that's the plan."),
+        ("Ben Buyer", "The other thing is, I don't see us starting anything new until April."),
+        ("Rita Sales", "I'd push back on that, everybody says April and then it's June."),
+        ("Ben Buyer", "Okay, well. Let's see."),
+        ("Rita Sales", "So what's the best way to get your boss on a call next week?"),
+    )
+    o = only(text)
+    assert o["category"] == "timing"
+    assert not o["handling"]["clarify"]
+    assert "next week" not in o["response_text"]
+
+
+def test_unknown_roles_without_reps():
+    text = lines(
+        ("A", "It's sixty K a year for your team."),
+        ("B", "That's way too expensive for us right now."),
+        ("A", "I hear you. Is it the total or the timing of the spend?"),
+    )
+    o = only(text, reps=())
+    assert o["speaker"] == "B" and o["role"] == "unknown"
+    assert o["handling"]["acknowledge"] and o["handling"]["clarify"]
+
+
+def test_unpunctuated_text():
+    text = lines(
+        ("Rita Sales", "so that is the rollout plan"),
+        ("Ben Buyer", "honestly we dont have budget for this there is no line item"),
+        ("Rita Sales", "I really appreciate you saying that can I ask is that no money at all or just not set aside yet"),
+    )
+    o = only(text)
+    assert o["category"] == "budget"
+    assert o["handling"]["acknowledge"] and o["handling"]["clarify"]
+
+
+def test_report_contract_keys():
+    o = only(GOOD)
+    for k in ("start", "speaker", "text", "category", "handling", "response_text"):
+        assert k in o
+
+
+def test_unpunctuated_pain_answer_is_not_an_objection_with_question_analyzer():
+    text = lines(
+        ("Rita Sales", "okay and how does the sales team feel about the report today"),
+        ("Ben Buyer", "honestly not great sales doesn't believe it and I can't prove the budget works"),
+        ("Rita Sales", "got it"),
+        ("Ben Buyer", "can I be honest we don't have budget for this there's no line item"),
+        ("Rita Sales", "I appreciate that can I ask is it no money at all or just not set aside yet"),
+    )
+    objs = run(text, with_questions=True)
+    assert [o["category"] for o in objs] == ["budget"]
+    assert objs[0]["text"].startswith("can I be honest")
+    assert objs[0]["handling"]["acknowledge"] and objs[0]["handling"]["clarify"]

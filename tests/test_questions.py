@@ -1,0 +1,155 @@
+"""Question analyzer: detection with and without punctuation, typing, metrics."""
+from __future__ import annotations
+
+import pytest
+
+from salescoach.analysis import Pipeline
+from salescoach.analysis.questions import detect, question_form
+from salescoach.analysis.sentences import split_sentences
+from salescoach.transcript.model import Call, Segment
+
+REP = "Ana Rep"
+BUY = "Bo Buyer"
+
+
+def run(lines, timed=True):
+    segs = []
+    t = 0.0
+    for spk, text in lines:
+        segs.append(Segment(spk, text, t if timed else None, t + 5 if timed else None))
+        t += 6
+    call = Call(id="t", source="t.txt", segments=segs, format="text", reps=[REP])
+    return Pipeline(["conversation", "questions"]).run(call)
+
+
+def is_q(text):
+    return detect(text) is not None
+
+
+@pytest.mark.parametrize("text", [
+    "How big is the team today?",
+    "how big is the team today",
+    "Do you run this in Excel?",
+    "do you run this in excel",
+    "Walk me through how that works today",
+    "tell me about the last time the report was late",
+    "I'd be curious how you deal with returns",
+    "And you're on Salesforce, right?",
+    "Is it the price or the timing that worries you",
+    "what happens if nothing changes by the spring",
+])
+def test_detects_questions_with_and_without_punctuation(text):
+    assert is_q(text)
+
+
+@pytest.mark.parametrize("text", [
+    "What I mean is that the numbers never match.",
+    "what i mean is the numbers never match",
+    "How we do it is pretty simple, we export everything on Mondays.",
+    "We export everything into a spreadsheet on Mondays.",
+    "yeah that makes sense",
+    "Thanks so much for making the time today.",
+])
+def test_non_questions(text):
+    assert not is_q(text)
+
+
+def test_splits_unpunctuated_segment_at_capitals():
+    assert split_sentences("Okay got it How many people are on the team") == ["Okay got it",
+                                                                             "How many people are on the team"]
+    # a name after a function word does not start a sentence
+    assert split_sentences("when Andrew asks which number is real") == ["when Andrew asks which number is real"]
+
+
+def test_question_clause_in_unpunctuated_segment():
+    r = run([(REP, "Got it Walk me through where the budget goes today"), (BUY, "Mostly search and social")])
+    assert [q["text"] for q in r["questions"]] == ["Walk me through where the budget goes today"]
+
+
+@pytest.mark.parametrize("text,form", [
+    ("How is the team set up?", "open"),
+    ("Why did you switch vendors?", "open"),
+    ("Walk me through your process.", "open"),
+    ("Do you use Salesforce?", "closed"),
+    ("Are you online only, or do you have stores?", "closed"),
+    ("How many people are on the team?", "closed"),
+    ("And you're on Shopify, right?", "closed"),
+    ("If you had numbers you trusted, what would that change for you?", "open"),
+    ("Can I ask what made it feel like a black box?", "open"),
+])
+def test_form(text, form):
+    assert question_form(text) == form
+
+
+CALL = [
+    (REP, "Hi Bo! How was the trip?"),
+    (BUY, "Great, thanks. Sunny the whole time."),
+    (REP, "Nice. So I've got us down for thirty minutes, I'd like to learn about your setup and then decide on next steps. Does that work?"),
+    (BUY, "Works for me."),
+    (REP, "Great. What does your company sell, mainly?"),
+    (BUY, "Outdoor gear."),
+    (REP, "And how is the marketing team set up today?"),
+    (BUY, "Three people, me included."),
+    (REP, "Where does the current reporting fall short for you?"),
+    (BUY, "It takes forever and nobody trusts it."),
+    (REP, "Tell me more."),
+    (BUY, "We rebuild the sheet every Monday."),
+    (REP, "What is that costing the business?"),
+    (BUY, "Probably a lot of wasted spend."),
+    (REP, "What's at stake for you personally here?"),
+    (BUY, "My credibility with the CFO."),
+    (REP, "If you had numbers the CFO trusted, what would that change for you?"),
+    (BUY, "I could finally plan the budget with confidence."),
+    (REP, "Who else is involved in a decision like this?"),
+    (BUY, "Our CFO, Dana."),
+    (REP, "Could you send me last quarter's export by Friday?"),
+    (BUY, "Sure. Does it work with Shopify?"),
+]
+
+
+def test_spin_sandler_socratic_researchable():
+    r = run(CALL)
+    qs = {q["text"]: q for q in r["questions"]}
+    assert qs["How was the trip?"]["spin"] == "other"
+    assert qs["Does that work?"]["spin"] == "other"
+    sell = qs["What does your company sell, mainly?"]
+    assert sell["spin"] == "situation" and sell["researchable"] is True
+    team = qs["And how is the marketing team set up today?"]
+    assert team["spin"] == "situation" and team["researchable"] is False and team["socratic"] == "diagnostic"
+    prob = qs["Where does the current reporting fall short for you?"]
+    assert prob["spin"] == "problem" and prob["sandler_level"] == 1 and prob["form"] == "open"
+    assert qs["Tell me more."]["spin"] == "problem"
+    cost = qs["What is that costing the business?"]
+    assert cost["spin"] == "implication" and cost["sandler_level"] == 2
+    stake = qs["What's at stake for you personally here?"]
+    assert stake["spin"] == "implication" and stake["sandler_level"] == 3
+    assert qs["If you had numbers the CFO trusted, what would that change for you?"]["spin"] == "need_payoff"
+    who = qs["Who else is involved in a decision like this?"]
+    assert who["spin"] == "other" and who["socratic"] == "accountability"
+    send = qs["Could you send me last quarter's export by Friday?"]
+    assert send["socratic"] == "accountability" and send["form"] == "closed"
+    buyer_q = qs["Does it work with Shopify?"]
+    assert buyer_q["role"] == "buyer" and buyer_q["spin"] is None and buyer_q["sandler_level"] is None
+    for q in r["questions"]:
+        assert set(q) >= {"start", "speaker", "role", "text", "form", "spin", "sandler_level", "socratic",
+                          "researchable"}
+        assert q["form"] in ("open", "closed")
+
+
+def test_metrics_counts():
+    r = run(CALL)
+    n_rep = sum(q["role"] == "rep" for q in r["questions"])
+    assert n_rep == 11
+    assert r["metrics"]["rep_questions"] == n_rep
+    hours = r["call"]["duration_s"] / 3600 if "call" in r and r["call"].get("duration_s") else None
+    assert r["metrics"]["questions_per_hour"] is not None
+    if hours:
+        assert r["metrics"]["questions_per_hour"] == pytest.approx(n_rep / hours, rel=0.01)
+    untimed = run(CALL, timed=False)
+    assert untimed["metrics"]["rep_questions"] == n_rep
+    assert untimed["metrics"]["questions_per_hour"] is None
+
+
+def test_start_is_segment_start():
+    r = run([(BUY, "Hello there."), (REP, "Okay. So how do you track that today?")])
+    assert r["questions"][0]["start"] == 6.0

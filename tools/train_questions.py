@@ -1,0 +1,286 @@
+#!/usr/bin/env python3
+"""Train the question detector shipped in src/salescoach/models/questions.json.
+
+Data (read-only, /work/shared/data or --data): Switchboard (swda/train, one dialogue act per line),
+ICSI MRDA (mrda/train/*.dadb, timed lower-case words) and the labelled sales calls (calls/*.vtt +
+*.gold.json). Each utterance is split into sentences exactly as the analyzer does at run time; each
+sentence is labelled question / not. Augmentation: Switchboard and call text is also used with '?'
+and '.' removed (what speech-to-text produces) and lower-cased. Features: salescoach's own
+`features()`, so training and inference cannot drift apart. Model: L2 logistic regression
+(scikit-learn, liblinear); weights below --prune are dropped and the rest exported as JSON.
+
+  python tools/train_questions.py                # train on everything, write the model
+  python tools/train_questions.py --cv           # held-out figures with the official scorer:
+        calls leave-one-call-out, swda 5-fold by conversation, mrda 5-fold by meeting
+Requires the `train` extra (scikit-learn, numpy). Deterministic (fixed seeds, sorted inputs).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from salescoach.analysis.questions import context, features  # noqa: E402
+from salescoach.analysis.sentences import split_sentences  # noqa: E402
+
+QUESTION = {"qy", "qw", "qo", "qr", "qrr", "qy^d", "qw^d", "^g"}
+IGNORE = {"qh", "bh", "br"}
+_W = re.compile(r"[a-z0-9']+")
+
+
+def norm(s: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"[^a-z0-9' ]+", " ", s.lower())).strip()
+
+
+def sim(a: str, b: str) -> float:  # the scorer's text similarity
+    a, b = norm(a), norm(b)
+    if not a or not b:
+        return 0.0
+    if a in b or b in a:
+        return min(len(a), len(b)) / max(len(a), len(b)) if min(len(a), len(b)) < 8 else 1.0
+    ta, tb = set(a.split()), set(b.split())
+    return len(ta & tb) / len(ta | tb)
+
+
+def strip_punct(t: str) -> str:
+    return re.sub(r"[?.]", "", t)
+
+
+def label_units(text: str, positives: list[str]) -> list[tuple[str, int]]:
+    """Split `text` as the analyzer does; a unit is positive when it covers half of a positive's words."""
+    out = []
+    pos_sets = [set(_W.findall(p.lower())) for p in positives]
+    for u in split_sentences(text):
+        us = set(_W.findall(u.lower()))
+        y = any(ps and len(us & ps) >= 0.5 * len(ps) and len(us & ps) >= 0.5 * len(us) * 0.5 for ps in pos_sets)
+        out.append((u, int(y)))
+    return out
+
+
+def variants(text: str) -> list[str]:
+    s = strip_punct(text)
+    return [text, s, s.lower()]
+
+
+# ---------------------------------------------------------------- loaders
+def load_swda(d: Path):
+    """[(conv, [(speaker, text, label)])]"""
+    convs = []
+    for p in sorted(Path(d).rglob("*.txt")):
+        utts = []
+        for line in p.read_text().splitlines():
+            parts = line.split("|")
+            if len(parts) >= 3 and parts[1].strip():
+                utts.append((parts[0], parts[1].strip(), parts[2].strip()))
+        if utts:
+            convs.append(("swda/" + p.stem, utts))
+    return convs
+
+
+def sequences(utts):
+    """utts: [(speaker, [variant texts], [variant positives] or None to ignore)] -> per variant a list of
+    (speaker, unit, label or None)."""
+    nv = len(utts[0][1]) if utts else 0
+    out = []
+    for v in range(nv):
+        seq = []
+        for spk, texts, pos in utts:
+            for u, y in label_units(texts[v], pos[v] if pos is not None else []):
+                seq.append((spk, u, y if pos is not None else None))
+        out.append(seq)
+    return out
+
+
+def seq_examples(seqs):
+    ex = []
+    for seq in seqs:
+        units = [(spk, u) for spk, u, _ in seq]
+        for i, (spk, u, y) in enumerate(seq):
+            if y is not None:
+                ex.append((features(u, context(units, i)), y))
+    return ex
+
+
+def swda_examples(conv):
+    utts = []
+    for spk, text, lab in conv[1]:
+        units = split_sentences(text)
+        if lab in QUESTION:
+            pos = [u for u in units if u.rstrip().endswith("?")] or [max(units, key=len)]
+        else:
+            pos = []
+        vs = variants(text)
+        utts.append((spk, vs, None if lab in IGNORE else [pos] + [[strip_punct(p) for p in pos]] * 2))
+    return seq_examples(sequences(utts))
+
+
+def load_mrda(d: Path):
+    convs = []
+    for p in sorted(Path(d).glob("*.dadb")):
+        utts = []
+        for row in p.read_text().splitlines():
+            f = row.split(",")
+            if len(f) < 9:
+                continue
+            words = " ".join(w.split("+", 2)[2] for w in f[4].split("|") if w.count("+") >= 2)
+            label = f[5].split("^")[0].split(".")[0] if f[5] else ""
+            if words.strip():
+                utts.append((f[7], words, label, float(f[0])))
+        convs.append(("mrda/" + p.stem, sorted(utts, key=lambda u: u[3])))
+    return convs
+
+
+def mrda_examples(conv):
+    utts = [(spk, [text], None if lab in IGNORE else [[text] if lab in QUESTION else []])
+            for spk, text, lab, _ in conv[1]]
+    return seq_examples(sequences(utts))
+
+
+def vtt_cues(path: Path):
+    cues = []
+    for line in path.read_text().splitlines():
+        v = re.match(r"<v ([^>]+)>(.*?)(</v>)?$", line.strip())
+        if v:
+            cues.append((v.group(1), v.group(2)))
+    return cues
+
+
+def load_calls(d: Path):
+    convs = []
+    for g in sorted(Path(d).glob("*.gold.json")):
+        gold = json.loads(g.read_text())
+        cues = vtt_cues(g.with_name(g.name.replace(".gold.json", ".vtt")))
+        qs: dict[int, list[str]] = {}
+        for q in gold["questions"]:
+            qs.setdefault(q["cue"], []).append(q["text"])
+        convs.append(("calls/" + g.name.split(".")[0], [(s, t, qs.get(i + 1, [])) for i, (s, t) in enumerate(cues)]))
+    return convs
+
+
+def calls_examples(conv):
+    utts = [(spk, variants(text), [pos] + [[strip_punct(p) for p in pos]] * 2) for spk, text, pos in conv[1]]
+    return seq_examples(sequences(utts))
+
+
+EXAMPLES = {"swda": swda_examples, "mrda": mrda_examples, "calls": calls_examples}
+THRESHOLD = 0.3  # chosen on held-out folds (F1 on calls, swda and mrda)
+WEIGHT = {"swda": 1.0, "mrda": 1.0, "calls": 3.0}
+
+
+# ---------------------------------------------------------------- training
+def train(convs_by_kind: dict, C: float = 0.15, prune: float = 0.02) -> dict:
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    X, y, w = [], [], []
+    for kind, convs in convs_by_kind.items():
+        for conv in convs:
+            for feats, lab in EXAMPLES[kind](conv):
+                X.append(dict.fromkeys(feats, 1))
+                y.append(lab)
+                w.append(WEIGHT[kind])
+    vec = DictVectorizer()
+    Xm = vec.fit_transform(X).tocsr()
+    Xm.indices = Xm.indices.astype("int32")
+    Xm.indptr = Xm.indptr.astype("int32")
+    clf = LogisticRegression(C=C, solver="liblinear", max_iter=2000, random_state=0)
+    clf.fit(Xm, y, sample_weight=w)
+    names = vec.get_feature_names_out()
+    weights = {n: round(float(c), 4) for n, c in zip(names, clf.coef_[0]) if abs(c) >= prune}
+    return {"kind": "logistic", "bias": round(float(clf.intercept_[0]), 4), "threshold": THRESHOLD,
+            "weights": dict(sorted(weights.items())), "examples": len(y), "positives": int(sum(y)), "C": C}
+
+
+def write_fold_dirs(tmp: Path, data: Path, kind: str, convs_names: list[str]) -> Path:
+    d = tmp / f"{kind}_{abs(hash(tuple(convs_names))) % 10**8}"
+    d.mkdir(parents=True, exist_ok=True)
+    for name in convs_names:
+        stem = name.split("/", 1)[1]
+        if kind == "swda":
+            src = next((data / "swda/train").rglob(stem + ".txt"))
+            (d / src.name).symlink_to(src)
+        elif kind == "mrda":
+            (d / (stem + ".dadb")).symlink_to(data / "mrda/train" / (stem + ".dadb"))
+        else:
+            for suf in (".vtt", ".gold.json"):
+                (d / (stem + suf)).symlink_to(data / "calls" / (stem + suf))
+    return d
+
+
+def score(kind: str, d: Path, model_path: Path | None, strip: bool = False) -> dict:
+    cmd = [sys.executable, "/work/shared/eval/score.py" if not os.environ.get("SCORER") else os.environ["SCORER"],
+           kind, str(d), "--cmd", f"{sys.executable} {ROOT / 'tools/qonly.py'}", "--json"] + (["--strip-punct"] if strip else [])
+    env = dict(os.environ)
+    if model_path:
+        env["SALESCOACH_QUESTION_MODEL"] = str(model_path)
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    if p.returncode not in (0, 1):
+        raise SystemExit(p.stderr)
+    return json.loads(p.stdout.splitlines()[0])
+
+
+def cross_validate(data: Path, convs: dict, C: float, folds: int = 5) -> None:
+    rnd = random.Random(0)
+    tmp = Path(tempfile.mkdtemp(prefix="qcv_"))
+    plan = []  # (kind, held-out names)
+    for kind in ("calls", "swda", "mrda"):
+        names = [c[0] for c in convs[kind]]
+        if kind == "calls":
+            groups = [[n] for n in names]
+        else:
+            sh = names[:]
+            rnd.shuffle(sh)
+            groups = [sh[i::folds] for i in range(folds)]
+        plan += [(kind, g) for g in groups]
+    res: dict = {}
+    for k, (kind, held) in enumerate(plan):
+        held_set = set(held)
+        tr = {kk: [c for c in v if c[0] not in held_set] for kk, v in convs.items()}
+        m = train(tr, C=C)
+        mp = tmp / f"model_{k}.json"
+        mp.write_text(json.dumps(m))
+        d = write_fold_dirs(tmp, data, kind, held)
+        for strip in ((False, True) if kind != "mrda" else (False,)):
+            fig = score(kind, d, mp, strip)
+            res.setdefault((kind, strip), []).append((len(held), fig))
+            print(kind, "strip" if strip else "punct", held[:3], {x: round(y, 3) for x, y in fig.items()
+                                                                  if x in ("question_f1", "spin_macro_f1", "form_accuracy")},
+                  flush=True)
+    print("\nheld-out figures (mean over folds, weighted by conversations):")
+    for (kind, strip), rows in res.items():
+        n = sum(r[0] for r in rows)
+        keys = [k for k in ("question_f1", "question_precision", "question_recall", "form_accuracy", "spin_macro_f1")
+                if k in rows[0][1]]
+        print(f"  {kind:6s} {'no-punct' if strip else 'punct':9s}",
+              "  ".join(f"{k}={sum(r[0] * r[1][k] for r in rows) / n:.3f}" for k in keys))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=Path("/work/shared/data"))
+    ap.add_argument("--out", type=Path, default=ROOT / "src/salescoach/models/questions.json")
+    ap.add_argument("--C", type=float, default=0.15)
+    ap.add_argument("--cv", action="store_true")
+    a = ap.parse_args()
+    convs = {"swda": load_swda(a.data / "swda/train"), "mrda": load_mrda(a.data / "mrda/train"),
+             "calls": load_calls(a.data / "calls")}
+    if a.cv:
+        cross_validate(a.data, convs, a.C)
+        return
+    m = train(convs, C=a.C)
+    a.out.write_text(json.dumps(m, indent=0, sort_keys=True) + "\n")
+    print(f"wrote {a.out}: {len(m['weights'])} weights, {m['examples']} examples ({m['positives']} questions)")
+
+
+if __name__ == "__main__":
+    main()
