@@ -312,3 +312,34 @@ def test_unpunctuated_pain_answer_is_not_an_objection_with_question_analyzer():
     assert [o["category"] for o in objs] == ["budget"]
     assert objs[0]["text"].startswith("can I be honest")
     assert objs[0]["handling"]["acknowledge"] and objs[0]["handling"]["clarify"]
+
+
+PARAPHRASES = {
+    "budget": ["Look, I like it, but the pricing is just not where it needs to be for us.",
+               "We were expecting something closer to thirty K.",
+               "I can't spend that without cutting something else.",
+               "Can I be blunt? We can't pay that.",
+               "That's more than we pay for anything else."],
+    "timing": ["We're about to go into our busiest season, so this would have to wait.",
+               "Could we pick this up again in the new year?",
+               "Right now isn't a good time for us.",
+               "We're not really in a hurry."],
+    "competition": ["We've been trialing Dreamdata for a month and it's going okay.",
+                    "We're comparing you with two other platforms.",
+                    "To be transparent, we're also looking at Rockerbox."],
+    "authority": ["I'll have to bring this to our leadership team before I can say yes.",
+                  "I'd want our CTO to weigh in before we commit.",
+                  "I'll have to run it by Dale anyway."],
+    "need": ["Our current process works well enough for now.",
+             "Honestly, our team can just build this in Looker.",
+             "I'm not sure this solves a problem we actually have."],
+    "trust": ["How do we know your model isn't just grading its own homework?",
+              "We had a bad experience with a similar vendor last year.",
+              "Frankly, I don't believe attribution can ever be that accurate."],
+}
+
+
+def test_paraphrase_recall():
+    cases = [(cat, line) for cat, lines_ in PARAPHRASES.items() for line in lines_]
+    right = sum(bool(o := run(call_with(line))) and o[0]["category"] == cat for cat, line in cases)
+    assert right / len(cases) >= 0.9

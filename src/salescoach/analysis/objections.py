@@ -671,10 +671,6 @@ def detect(doc: CallDoc) -> list[_Obj]:
                 cur.follow_ups.remove(i)
             break
         if trigger is None:
-            if cur is not None and not pushback_in_turn and not any(c.preface for _, c in cues):
-                # the buyer answered or moved on without pushing back: the episode stays open
-                # only for the rep's reply to a clarifying question (counted by rep turns).
-                pass
             if any(c.preface for _, c in cues):
                 preface_at[turn.speaker] = turn.index
             if turn.start is not None and cur is not None and pushback_in_turn:
@@ -734,7 +730,9 @@ def _rep_sentence_flags(doc: CallDoc, sent: Sentence, lx: _Lex, qtexts: set[str]
     ack = bool(lx.ack.search(t))
     emp = bool(lx.emp.search(t))
     excluded = bool(lx.clar_x.search(t))
-    is_q = sent.text.rstrip().endswith("?") or bool(lx.clar.search(t)) or _norm_q(sent.text) in qtexts
+    nq = _norm_q(sent.text)
+    is_q = (sent.text.rstrip().endswith("?") or bool(lx.clar.search(t))
+            or any(q and q in nq for q in qtexts))
     clar = is_q and not excluded
     ref = bool(lx.reframe.search(t))
     arg = bool(lx.argue.search(t))
@@ -766,7 +764,8 @@ def judge(doc: CallDoc, objs: list[_Obj]) -> list[dict]:
     _, has_rep = _side(doc)
     sents = doc.sentences
     segs = doc.call.segments
-    qtexts = {_norm_q(q["text"]) for q in doc.report.get("questions") or [] if q.get("role") == REP}
+    qtexts = {_norm_q(q["text"]) for q in doc.report.get("questions") or []
+              if q.get("role") != BUYER and not _is_check(q["text"], lx)}
     out = []
     for n, o in enumerate(objs):
         stop_turn = objs[n + 1].turn if n + 1 < len(objs) else len(doc.turns)
