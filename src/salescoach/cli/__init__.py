@@ -153,3 +153,4 @@ def main() -> None:
     except BrokenPipeError:  # `salescoach analyze ... | head`
         sys.stderr.close()
 from salescoach.cli import memory as _memory  # noqa: E402,F401  (memory-bank commands: ingest, observations, note, calls)
+from salescoach.cli import models as _models  # noqa: E402,F401  (mental models and coach log)

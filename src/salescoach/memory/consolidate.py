@@ -131,8 +131,12 @@ def _rep_observations(rows: list, cfg: MemoryConfig, rep_name: str) -> tuple[dic
     return wanted, reasons
 
 
-def consolidate(repo: Repository, cfg: MemoryConfig, rep_ids: list[int] | None = None) -> list[Change]:
-    """Bring observations in line with the findings: the given reps (default: all), then the floor."""
+def consolidate(repo: Repository, cfg: MemoryConfig, rep_ids: list[int] | None = None, *,
+                refresh_models: bool = True) -> list[Change]:
+    """Bring observations in line with the findings: the given reps (default: all), then the floor.
+
+    Then (`refresh_models`) the mental models get a new version when their inputs changed
+    (`salescoach.memory.mental_models`; a failure there only warns)."""
     changes: list[Change] = []
     now = utcnow()
     with repo.session() as s:
@@ -158,6 +162,9 @@ def consolidate(repo: Repository, cfg: MemoryConfig, rep_ids: list[int] | None =
                 _apply(s, cfg, existing, key, keyed.get(key), changes, now)
         s.flush()
         _floor(s, cfg, changes, now, names)
+    if refresh_models:
+        from salescoach.memory.mental_models import refresh_after_consolidation
+        refresh_after_consolidation(repo, cfg)
     return changes
 
 
