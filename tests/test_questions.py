@@ -64,6 +64,16 @@ def test_splits_unpunctuated_segment_at_capitals():
 def test_question_clause_in_unpunctuated_segment():
     r = run([(REP, "Got it Walk me through where the budget goes today"), (BUY, "Mostly search and social")])
     assert [q["text"] for q in r["questions"]] == ["Walk me through where the budget goes today"]
+    # lower-case speech-to-text: the question clause is cut out of the sentence
+    assert detect("okay that makes sense so how do you track that today") == "how do you track that today"
+    assert detect("we track it in a spreadsheet and send it around on mondays") is None
+
+
+def test_model_weights_ship_as_json():
+    from importlib import resources
+    import json
+    data = json.loads(resources.files("salescoach.models").joinpath("questions.json").read_text())
+    assert data["weights"]["end?"] > 0 and 0 < data["threshold"] < 1
 
 
 @pytest.mark.parametrize("text,form", [

@@ -178,7 +178,7 @@ WEIGHT = {"swda": 1.0, "mrda": 1.0, "calls": 3.0}
 
 
 # ---------------------------------------------------------------- training
-def train(convs_by_kind: dict, C: float = 0.15, prune: float = 0.02) -> dict:
+def train(convs_by_kind: dict, C: float = 0.15, prune: float = 0.08) -> dict:
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 

@@ -3,55 +3,65 @@
 What counts as a question (the detector)
 - A sentence that asks for information or for a yes/no answer, with or without a question mark
   (speech-to-text often drops it): direct questions ("How big is the team?"), declarative
-  questions said to be confirmed ("So you're on Shopify, right", "And you're all based in Miami?"),
-  requests for information in imperative form ("Walk me through how that works today", "Tell me
-  more") and indirect questions ("I'd be curious how you handle returns", "Can I ask what made
-  it feel like a black box").
-- Not questions: backchannels in question form ("Oh really?", "Is that right?" said as a reaction),
-  rhetorical questions and statements that merely start with a wh-word ("What I mean is...",
-  "How we do it is..."). These follow the Switchboard / ICSI dialogue-act conventions
-  (qy, qw, qo, qr, qrr, qy^d, qw^d, ^g are questions; bh, qh, br are not).
-- The detector is a logistic-regression model over word n-grams with position marks (first and
-  last words, first words after discourse fillers and after each comma), the final punctuation,
-  length, auxiliary-subject inversion, wh-word openings, request / indirect / tag frames
-  (lexicons in frameworks/questions.json). It was trained by tools/train_questions.py on
-  telephone talk (Switchboard), meeting talk (ICSI MRDA) and labelled sales calls, each with and
-  without punctuation and casing; its weights ship as JSON (models/questions.json) and inference
-  is plain Python (dictionary look-ups, a sum and a sigmoid).
-- Segments without sentence punctuation are split at capitals (see sentences.py); a long
-  lower-case stretch is additionally searched for a question clause starting after a comma or
-  at a question opener, and the question text then runs from that opener to the end.
+  questions put up for confirmation ("So you're on Shopify, right", "And you're all based in
+  Miami?"), requests for information in imperative form ("Walk me through how that works today",
+  "Tell me more") and indirect questions ("I'd be curious how you handle returns", "Can I ask what
+  made it feel like a black box").
+- Not questions: backchannels in question form ("Oh really?" as a reaction), rhetorical questions,
+  and statements that open with a wh-clause ("What I mean is...", "How we do it is..." -- a
+  wh-word, then a subject, then is/was, with no question after it). These follow the Switchboard /
+  ICSI dialogue-act conventions: qy, qw, qo, qr, qrr, qy^d, qw^d and ^g are questions; bh, qh and br
+  are not.
+- Method: a logistic-regression model over word unigrams and bigrams, the first and last one to
+  three words, the first words after discourse fillers ("so", "okay", "um") and after each comma,
+  the final punctuation, length, auxiliary-subject inversion, wh-word openings, request /
+  indirect / tag frames (lexicons in frameworks/questions.json), and the turn context (is the
+  next sentence by another speaker, and how does it start: answers open with "yes", "no",
+  "well"...). Disfluencies are removed first (cut-off words, "uh"/"um", stutters such as "do you
+  do you"). tools/train_questions.py trains it on telephone talk (Switchboard), meeting talk (ICSI
+  MRDA) and the labelled sales calls, each with and without punctuation and casing; the weights
+  ship as JSON (models/questions.json) and inference is plain Python (look-ups, a sum, a sigmoid).
+- Unpunctuated text: sentences.py splits at capitals where speech-to-text kept them. A longer
+  sentence without final punctuation is also scored from each clause start (after a comma or a
+  discourse word: "got it walk me through...") that opens with a wh-word, an auxiliary plus
+  subject or a request frame; the best-scoring clause becomes the question text.
+- `start` is the start of the segment in which the question begins (null when untimed).
 
 How a question is typed (rules over lexicons in frameworks/questions.json)
 - form: "open" invites a free, explained answer (how / why / what-happens / tell-me /
   walk-me-through); "closed" asks for yes/no, a choice between alternatives ("A or B?"), a
   confirmation (tag and declarative questions) or one short fact (how many / how long / how
-  much / when / which / who owns / what's the number).
+  much / when / which / who owns / "what's the budget"). In "If ..., what would that change?"
+  the main clause decides; in "Can I ask what ..." the embedded question decides.
 - spin (rep questions only; null for other speakers):
   situation = facts about the buyer's current state: company, tools, team, process, volumes;
-  problem = difficulties, dissatisfaction, what breaks or frustrates, how long / how often;
-  implication = consequences of the problem: cost, impact, who else is affected, what happens if
-    nothing changes, what is at stake;
-  need_payoff = the value of solving it: what would it mean, change or unlock if it were solved;
+  problem = difficulties, dissatisfaction, what breaks or frustrates, how long / how often, what
+    was tried;
+  implication = consequences of the problem: cost, impact, what happened, who else is affected,
+    what happens if nothing changes, what is at stake;
+  need_payoff = the value of solving it: "if you had / could ..., what would that change / mean";
   other = rapport, logistics, agenda and permission checks, confirmations, stakeholders and
     decision process, objection clarifying, next steps.
-  A short follow-up ("Tell me more", "And you?", "Same question") keeps the type of the rep's
-  previous discovery question.
-- sandler_level (rep questions of the pain funnel; else null): 1 = surface pain (what is the
-  problem, tell me more, give an example, how long, what have you tried), 2 = business impact
-  (what does it cost the business, what happens if it continues), 3 = personal stakes (what does
-  it mean for you personally, how do you feel about it).
-- socratic (rep questions; else null): diagnostic = probes the buyer's reasoning or situation to
-  find causes ("what's behind that", "how do you know"); forcing_function = makes the buyer face a
-  choice, deadline or consequence ("what happens if you don't", "what would have to be true");
-  accountability = asks who owns, decides or commits ("who owns the budget", "can we make that
-  happen", "could you send ... by Monday").
-- researchable: a situation question whose answer is public or in the CRM before the call
-  (what the company sells, where it is based, headcount, which platform or tools it runs on,
-  public or private, markets served).
+  Call phases matter: rep questions before the agenda / "let me start with..." (when one is
+  found in the first 30% of the call) are rapport (other); after the first need-payoff question
+  or after the rep starts presenting ("let me share my screen"), discovery is over and questions
+  without a problem / implication cue are other. A short follow-up ("Tell me more", "And you?",
+  "Same question") keeps the type of the rep's previous problem / implication question.
+- sandler_level (rep questions of the pain funnel, else null): 1 = surface pain (what is wrong,
+  tell me more, give an example, how long has it been going on), 2 = business impact (what it
+  costs the business, what happens if it continues, what was tried), 3 = personal stakes (what
+  it means for you personally, what is at stake for you).
+- socratic (rep questions, else null): accountability = tests follow-through: who owns, decides
+  or must be in the room, what would need to be true, "could you send ... by Monday";
+  forcing_function = asks for binary clarity on a priority or decision ("nice to have or need to
+  have", "which one", an either/or about the problem); diagnostic = an open situation or problem
+  question that makes the buyer explain how things work or where they break.
+- researchable: a situation question whose answer is public or in the CRM before the call (what
+  the company sells, headcount, where it is based, public or private, which platform or CRM it
+  runs on, markets served).
 
 Metrics: rep_questions = number of rep questions; questions_per_hour = rep questions per hour of
-call (null when the call has no timestamps).
+call (null when the call has no timestamps). Each question also carries `researchable` (bool).
 """
 from __future__ import annotations
 
@@ -83,6 +93,7 @@ class _Phrases:
                 self.first.setdefault(t[0], []).append(t)
         self.ends = {t for ts in self.first.values() for t in ts}
         self.max = max((len(t) for t in self.ends), default=0)
+        self.last = {t[-1] for t in self.ends}
 
     def search(self, toks: list[str]) -> int:
         """End position of the first match, or -1."""
@@ -98,6 +109,8 @@ class _Phrases:
         return -1
 
     def at_end(self, toks: list[str]) -> bool:
+        if toks[-1] not in self.last:
+            return False
         return any(tuple(toks[-k:]) in self.ends for k in range(1, min(self.max, len(toks)) + 1))
 
 
@@ -148,17 +161,23 @@ def _skip(toks: list[str], fillers: frozenset) -> int:
 
 
 _CLEFT_SUBJ = frozenset(["i", "we", "they", "he", "she", "i'm", "we're", "they're", "you're", "i've", "we've"])
+_YOU_WE_THEY = frozenset(["you", "we", "they"])
 _PUNCT = {"?": "end?", ".": "end.", "!": "end!", ",": "end,"}
 _LEN = [(1, "1"), (2, "2"), (3, "3"), (5, "4-5"), (8, "6-8"), (13, "9-13"), (20, "14-20")]
+_LENF = [""] + ["len=" + next(name for lim, name in _LEN if k <= lim) for k in range(1, 21)]  # by word count
 
 
 def context(units: list[tuple[str, str]], i: int) -> list[str]:
     """Context features of unit i in a sequence of (speaker, text) units: who speaks before and after,
-    and how the next speaker starts (answers open with "yeah", "no", "well", "we", ...)."""
+    whether the previous unit ends with '?', and how the next speaker starts (answers open with
+    "yeah", "no", "well", "we", ...)."""
     f = []
     spk = units[i][0]
     if i > 0:
-        f.append("pv_same" if units[i - 1][0] == spk else "pv_other")
+        pspk, ptext = units[i - 1]
+        f.append("pv_same" if pspk == spk else "pv_other")
+        if ptext.rstrip().endswith("?"):
+            f.append("pv_q")
     if i + 1 < len(units):
         nspk, ntext = units[i + 1]
         if nspk == spk:
@@ -191,43 +210,42 @@ def features(text: str, ctx: list[str] | None = None, toks: list[str] | None = N
     n = len(toks)
     if not n:
         return f
-    for lim, name in _LEN:
-        if n <= lim:
-            f.append("len=" + name)
-            break
-    else:
-        f.append("len=21+")
-    f.append("f1=" + toks[0])
+    fillers, wh, aux = lx.fillers, lx.wh, lx.aux
+    f.append(_LENF[n] if n < len(_LENF) else "len=21+")
+    t0 = toks[0]
+    f.append("f1=" + t0)
     if n > 1:
-        f.append("f2=" + " ".join(toks[:2]))
-    if n > 2:
-        f.append("f3=" + " ".join(toks[:3]))
-    i = _skip(toks, lx.fillers)
-    c = toks[i:]
+        f.append("f2=" + t0 + " " + toks[1])
+        if n > 2:
+            f.append("f3=" + t0 + " " + toks[1] + " " + toks[2])
+    i = 0
+    while i < n - 1 and i < 4 and toks[i] in fillers:
+        i += 1
+    c0 = toks[i]
+    c1 = toks[i + 1] if i + 1 < n else ""
     if i:
-        f.append("c1=" + c[0])
-        if len(c) > 1:
-            f.append("c2=" + " ".join(c[:2]))
+        f.append("c1=" + c0)
+        if c1:
+            f.append("c2=" + c0 + " " + c1)
     f.append("l1=" + toks[-1])
     if n > 1:
-        f.append("l2=" + " ".join(toks[-2:]))
-    if n > 2:
-        f.append("l3=" + " ".join(toks[-3:]))
+        f.append("l2=" + toks[-2] + " " + toks[-1])
+        if n > 2:
+            f.append("l3=" + toks[-3] + " " + toks[-2] + " " + toks[-1])
     f.extend(["w=" + w for w in set(toks)])
     f.extend(["b=" + a + " " + b for a, b in zip(toks, toks[1:])])
-    c0 = c[0]
-    c1 = c[1] if len(c) > 1 else ""
-    if c0 in lx.aux and (c1 in lx.subj or not c1):
+    if c0 in aux and (c1 in lx.subj or not c1):
         f.append("inv")
         f.append(punct + "&inv")
-    if c0 in lx.wh and c1 in _CLEFT_SUBJ:
-        f.append("wh_subj")  # "what I mean is...", "how we do it is..." (no inversion)
-        if "is" in c[2:] or "was" in c[2:]:
-            f.append("cleft")
-    if c0 in lx.wh:
+    if c0 in wh:
+        if c1 in _CLEFT_SUBJ:
+            f.append("wh_subj")  # "what I mean is...", "how we do it is..." (no inversion)
+            rest = toks[i + 2:]
+            if "is" in rest or "was" in rest:
+                f.append("cleft")
         f.append("wh")
         f.append(punct + "&wh")
-        if c1 in lx.aux or c0.endswith("'s"):
+        if c1 in aux or c0.endswith("'s"):
             f.append("wh_aux")
     # clauses after commas: "And the podcasts, how do you track those"
     if "," in t:
@@ -236,21 +254,24 @@ def features(text: str, ctx: list[str] | None = None, toks: list[str] | None = N
             pt = part.split()
             if not pt:
                 continue
-            j = _skip(pt, lx.fillers)
-            f.append("k1=" + pt[j])
-            if pt[j] in lx.wh:
+            j = _skip(pt, fillers)
+            w = pt[j]
+            f.append("k1=" + w)
+            if w in wh:
                 f.append("kwh")
-            if pt[j] in lx.aux and len(pt) > j + 1 and pt[j + 1] in lx.subj:
+            if w in aux and len(pt) > j + 1 and pt[j + 1] in lx.subj:
                 f.append("kinv")
-    else:
-        # unpunctuated: any inversion / wh opener after the first words
+    elif n > 2:
+        # unpunctuated: any inversion / wh opener after a filler ("okay so what do you ...")
         for k in range(max(i + 1, 1), n - 1):
-            if toks[k] in lx.wh and k > 0 and toks[k - 1] in lx.fillers:
-                f.append("mwh")
-                break
-            if toks[k] in lx.aux and toks[k + 1] in ("you", "we", "they") and toks[k - 1] in lx.fillers:
-                f.append("minv")
-                break
+            if toks[k - 1] in fillers:
+                w = toks[k]
+                if w in wh:
+                    f.append("mwh")
+                    break
+                if w in aux and toks[k + 1] in _YOU_WE_THEY:
+                    f.append("minv")
+                    break
     if lx.request.search(toks) >= 0:
         f.append("frame_req")
         f.append(punct + "&req")
@@ -514,14 +535,17 @@ def question_clause(text: str, m: "QuestionModel", ctx: list[str], whole: float)
         return text, whole
     lx = _lex()
     best, best_z = text, whole
-    prev = ""
+    prev, tries = "", 0
     for mt in _WORD_SPAN.finditer(text):
         w = mt.group(0).lower().replace("’", "'")
         before, prev = prev, w
         if mt.start() == 0:
             continue
         # a clause starts after a comma or a discourse word ("okay so what ...", "got it, how ...")
-        if not (text[:mt.start()].rstrip().endswith(",") or before in lx.fillers or before in _CLAUSE_AFTER):
+        j = mt.start() - 1
+        while j > 0 and text[j] == " ":
+            j -= 1
+        if not (text[j] == "," or before in lx.fillers or before in _CLAUSE_AFTER):
             continue
         if w in lx.wh or w in lx.aux or w in lx.request.first:
             if w in lx.aux:
@@ -529,9 +553,10 @@ def question_clause(text: str, m: "QuestionModel", ctx: list[str], whole: float)
                 if not nxt or nxt[0].lower().strip(",") not in lx.subj:
                     continue
             cand = text[mt.start():]
-            if cand.count(" ") + 1 < 3:
+            if cand.count(" ") + 1 < 3 or tries >= 6:
                 break
             z = m.logit(cand, ctx)
+            tries += 1
             if z > best_z:
                 best, best_z = cand, z
     return best, best_z
