@@ -343,3 +343,29 @@ def test_paraphrase_recall():
     cases = [(cat, line) for cat, lines_ in PARAPHRASES.items() for line in lines_]
     right = sum(bool(o := run(call_with(line))) and o[0]["category"] == cat for cat, line in cases)
     assert right / len(cases) >= 0.9
+
+
+# --- one objection per haggling round; the trained model -----------------------------------
+
+def test_each_pushback_turn_after_a_counter_offer_is_its_own_objection():
+    text = lines(
+        ("Buyer", "Hi, is the dresser still for sale?"),
+        ("Seller", "Yes, solid wood, $220."),
+        ("Buyer", "Honestly it looks pretty worn in the pictures."),
+        ("Seller", "It's just the lighting. I could do $200."),
+        ("Buyer", "I'm on a really tight budget this month, I'm sorry."),
+        ("Seller", "$190 and I'll help you load it."),
+        ("Buyer", "I'm still not sure it's worth that. Let me think it over."),
+        ("Seller", "Okay."),
+    )
+    objs = run(text, reps=("Seller",))
+    assert [o["text"].split()[0] for o in objs] == ["Honestly", "I'm", "I'm"]
+    assert all("\n" not in o["text"] and o["text"].count("Seller") == 0 for o in objs)
+
+
+def test_model_ships_as_json_and_runtime_needs_no_sklearn():
+    from salescoach.analysis import objections as O
+    m = O._model()
+    assert m is not None and m["weights"] and 0 < m["threshold"] < 1
+    assert "sklearn" not in O.__dict__ and "numpy" not in O.__dict__
+    assert isinstance(O.model_score(m, O.text_features("That's too much for a used bike.")), float)

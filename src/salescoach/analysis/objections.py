@@ -14,7 +14,7 @@ What counts as an objection
   call (every role "unknown") any speaker may raise one and the other speakers' turns are taken
   as the response; expect lower precision then, since the seller's own push-back also counts.
 
-How it is detected (lexicons in frameworks/objections.json, no model)
+How it is detected (lexicons in frameworks/objections.json plus a small trained model)
 - Each buyer sentence is matched against per-category cue patterns. "Strong" cues are enough on
   their own ("we don't have budget for this", "that's Robert's call, not mine"). A category's
   topic words ("price", "next quarter", "vendor", "sign-off") count together with a stance word
@@ -24,15 +24,38 @@ How it is detected (lexicons in frameworks/objections.json, no model)
   topic marker. Prefaces announce push-back ("can I be honest?", "full transparency", "here's my
   thing"); topic markers open a new one ("the other thing is...", "and then timing").
   Agreement and no-problem phrases ("sounds good", "not a problem") cancel weak and topic cues.
+- A counter-price is push-back: a buyer amount below the last amount the seller named (and at
+  least 30% of it): "would $280 get it done?" after "I'd go to $350".
+- The trained model (models/objections.json, a logistic regression trained by
+  tools/train_objections.py on PersuasionForGood resistance, the labelled calls, examples and
+  hand-written bargaining chats and sentences) scores every buyer sentence from its words and
+  word pairs, word classes (hedge, contrast, negative evaluation, refusal, decider, other vendor,
+  amount, time: frameworks/objections.json `model_word_classes`), the lexicon cues above, and the
+  turn's context (did the seller just make an offer, name a price, ask something). Rules OR model:
+  a sentence the rules missed is push-back when the model's probability reaches `threshold`
+  (`prefaced_threshold` right after a preface), but not while answering a discovery question;
+  a rule hit is dropped only when the model is very sure it is not push-back (`veto_below`).
+  The rules keep their category; a model-only hit takes the category of its topic words, else
+  the model's category (a second, multinomial regression over the same features, among the six). Inference is a dictionary lookup per feature (no numpy/sklearn at run time).
 - One objection is one episode: it opens at the first push-back sentence and stays open while the
   rep answers (up to `max_rep_turns` rep turns or `max_gap_s` seconds). Buyer replies that push
-  back again inside the episode ("they said that too", "that's still over") are follow-ups of the
-  same objection (listed under `follow_ups`), not new ones. Inside an open episode a concern of
-  another category is a new objection when it is announced (preface or topic marker), raised by
-  another buyer, or raised unprompted (not in answer to the rep's clarifying question); a new
-  price counter-offer ("how about $220?") is always a new one: each round of haggling counts.
-- `text` is the buyer's words from the segment where the push-back starts to the segment of its
-  last push-back sentence in that turn; `start` is the start of that first segment (null when
+  back again inside the episode ("they said that too", "that's still ten over") are follow-ups of
+  the same objection (listed under `follow_ups`), not new ones. A new buyer TURN that pushes back
+  is a new objection, even inside an open episode, when
+    - it answers a seller turn that made an offer (a concession, counter-price or proposal:
+      frameworks `offer`) or a short seller reply (at most `short_reply_max_words` words, the
+      shape of chat haggling), or the model is very sure (`new_objection_above`; not when the
+      buyer answers the rep's question), unless the
+      turn only restates the open objection ("I still want a better number": frameworks
+      `restate`); so each round of haggling is its own objection, while a sales-call buyer's
+      follow-ups to the rep's longer answer stay one;
+    - it makes a new price proposal ("how about $220?") or a counter-price;
+    - it raises a concern of another category that is announced (preface or topic marker),
+      comes from another buyer, or is raised unprompted (not in answer to the rep's clarifying
+      question).
+  Extra push-back sentences in the same turn belong to the same objection.
+- `text` is the buyer's words of that one turn, from the segment where the push-back starts to the
+  segment of its last push-back sentence; `start` is the start of that first segment (null when
   the transcript is untimed).
 
 Category (the cue weights summed over the objection's sentences; ties go to the trigger sentence)
@@ -67,7 +90,12 @@ How the response is judged (AECR, from the rep's turns after the objection)
 """
 from __future__ import annotations
 
+import bisect
+import json
+import math
+import os
 import re
+from importlib import resources
 from re import _constants as _C, _parser
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -402,6 +430,7 @@ class _Lex:
         self.resp_turns = ep["response_rep_turns"]
         self.max_gap = ep["max_gap_s"]
         self.bc_max = ep["backchannel_max_words"]
+        self.short_reply = ep.get("short_reply_max_words", 20)
         a = cfg["aecr"]
         self.ack = _compile(a["acknowledge"])
         self.emp = _compile(a["empathize"])
@@ -410,6 +439,8 @@ class _Lex:
         self.reframe = _compile(a["reframe"])
         self.argue = _compile(a["argue"])
         self.concede = _compile(a["concede"])
+        self.offer = _compile(cfg.get("offer", []))
+        self.restate = _compile(cfg.get("restate", []))
         self.reframe_gate = a.get("new_perspective_requires_ack_or_clarify", True)
         self.backchannels = frozenset(cfg["backchannels"])
 
@@ -527,6 +558,21 @@ def _category(weights: dict, first: dict) -> str:
     return best
 
 
+def _turn_info(doc: CallDoc, lx: _Lex) -> tuple[list[bool], list[bool], list[int]]:
+    """Per turn, computed once per call: backchannel? tiny ("wow. yeah.")? word count."""
+    info = doc.__dict__.get("_objection_turn_info")
+    if info is None:
+        bc, tiny, nw = [], [], []
+        ss = doc.sentences
+        for t in doc.turns:
+            n = sum(len(ss[i].tokens) for i in t.sentences)
+            bc.append(n <= lx.bc_max and _is_backchannel([w for i in t.sentences for w in ss[i].tokens], lx))
+            tiny.append(len(t.sentences) <= 2 and n <= 3)
+            nw.append(n)
+        info = doc.__dict__["_objection_turn_info"] = (bc, tiny, nw)
+    return info
+
+
 def _is_backchannel(s_tokens: list[str], lx: _Lex) -> bool:
     return 0 < len(s_tokens) <= lx.bc_max and all(t in lx.backchannels for t in s_tokens)
 
@@ -570,13 +616,19 @@ def _turn_questions(doc: CallDoc) -> dict[int, list[str]]:
     by_speaker: dict[str, list[Turn]] = {}
     for t in doc.turns:
         by_speaker.setdefault(t.speaker, []).append(t)
+    starts = {k: [t.start if t.start is not None else -1.0 for t in v] for k, v in by_speaker.items()}
     for q in qs:
         text = q.get("text") or ""
         cands = by_speaker.get(q.get("speaker"), [])
         st = q.get("start")
         hit = None
-        if st is not None:
-            for t in cands:
+        if st is not None and cands:
+            # the first turn of that speaker that starts at or before the question and has not ended
+            k = bisect.bisect_right(starts[q.get("speaker")], st) - 1
+            lo = k
+            while lo > 0 and cands[lo - 1].start is not None and (cands[lo - 1].end is None or st <= cands[lo - 1].end):
+                lo -= 1
+            for t in cands[max(lo, 0):k + 1]:
                 if t.start is not None and t.start <= st and (t.end is None or st <= t.end):
                     hit = t
                     break
@@ -591,16 +643,20 @@ def _turn_questions(doc: CallDoc) -> dict[int, list[str]]:
 def _answering(doc: CallDoc, turn: Turn, raisers: set[str], lx: _Lex, tq: dict[int, list[str]]) -> bool:
     """Does this buyer turn answer a discovery question the other side just asked? (A question
     that invites a reaction to the offer, "what do you think?", is not a discovery question.)"""
+    bc, tiny, _ = _turn_info(doc, lx)
     for prev in reversed(doc.turns[max(0, turn.index - 5):turn.index]):
         if prev.role in raisers:
             continue
-        sents = [doc.sentences[i] for i in prev.sentences]
-        if not sents or _is_backchannel([w for x in sents for w in x.tokens], lx) or (
-                len(sents) <= 2 and sum(len(x.tokens) for x in sents) <= 3):
+        if not prev.sentences or bc[prev.index] or tiny[prev.index]:
             continue  # "wow. yeah." keeps the buyer answering the earlier question
         asks = [q for q in tq.get(prev.index, []) if not _is_check(q, lx)]
-        return bool(asks) and not lx.proposal_check.search(_norm(asks[-1]))
+        return bool(asks) and not _proposal_check(asks[-1])
     return False
+
+
+@lru_cache(maxsize=4096)
+def _proposal_check(q: str) -> bool:
+    return bool(_lex().proposal_check.search(_norm(q)))
 
 
 def _is_check(q: str, lx: _Lex) -> bool:
@@ -613,6 +669,244 @@ def _is_check_cached(q: str) -> bool:
     return _lex().clar_x.search(_Text(_norm(q)))
 
 
+# --- the trained sentence model (tools/train_objections.py; weights in models/objections.json) ---------
+
+_QWORDS = frozenset("what why how who which where when is are was were do does did would could can will "
+                    "have has should shall may might isn't aren't don't doesn't didn't won't wouldn't".split())
+_NUMTOK = re.compile(r"^\$?\d")
+MODEL_PATH_ENV = "SALESCOACH_OBJECTIONS_MODEL"
+TRACE: list | None = None  # training hook: when a list, detect() appends (doc, sentence, features, context, rule hit)
+
+
+def _clear_model() -> None:
+    """Forget the loaded model (after changing SALESCOACH_OBJECTIONS_MODEL)."""
+    _model.cache_clear()
+    _text_score.cache_clear()
+    _quiet.cache_clear()
+    _model_category.cache_clear()
+
+
+@lru_cache(maxsize=1)
+def _model() -> dict | None:
+    """The shipped model ({weights, bias, threshold}), or None when absent or disabled ("none")."""
+    path = os.environ.get(MODEL_PATH_ENV)
+    if path == "none":
+        return None
+    try:
+        raw = open(path, encoding="utf-8").read() if path else \
+            resources.files("salescoach.models").joinpath("objections.json").read_text(encoding="utf-8")
+    except (OSError, FileNotFoundError):
+        return None
+    m = json.loads(raw)
+    t = min(max(m["threshold"], 1e-6), 1 - 1e-6)
+    m["cut"] = math.log(t / (1 - t))  # compare raw scores with the threshold in logit space
+    v = m.get("veto_below", 0.0)
+    m["veto_cut"] = math.log(v / (1 - v)) if v > 0 else -math.inf
+    pt = min(max(m.get("prefaced_threshold", t), 1e-6), 1 - 1e-6)
+    m["preface_cut"] = math.log(pt / (1 - pt))  # after "can I be honest?" a lower bar
+    m["ctx_max"] = sum(max(v, 0.0) for k, v in m["weights"].items() if k.startswith("ctx:"))
+    n = m.get("new_objection_above", 1.0)
+    m["new_cut"] = math.log(n / (1 - n)) if n < 1 else math.inf
+    return m
+
+
+@lru_cache(maxsize=16384)
+def text_features(text: str) -> tuple[str, ...]:
+    """Features of one buyer sentence on its own: words and word pairs (numbers folded to #num),
+    the lexicon's cue kinds, question form, negation and length."""
+    c = sentence_cues(text)
+    t = _norm(text)
+    toks = ["#num" if _NUMTOK.match(w) else w for w in _TOKEN.findall(_spaced(t.replace("$", " $")))]
+    f = {"w:" + w for w in toks}
+    f.update("b:" + a + "_" + b for a, b in zip(toks, toks[1:]))
+    if toks:
+        f.add("first:" + toks[0])
+    if "$" in t:
+        f.add("money")
+    if t.rstrip().endswith("?") or (toks and toks[0] in _QWORDS):
+        f.add("question")
+    if any(w in _NEG or w.endswith("n't") for w in toks):
+        f.add("negation")
+    n = len(toks)
+    f.add("len:short" if n <= 3 else "len:mid" if n <= 10 else "len:long")
+    for cat in c.strong:
+        f.add("strong:" + cat)
+    if c.strong:
+        f.add("strong")
+    for cat in c.weak:
+        f.add("weak:" + cat)
+    for cat in c.topic:
+        f.add("topic:" + cat)
+        if c.stance:
+            f.add("topic+stance:" + cat)
+    for k in ("stance", "preface", "new_topic", "also", "arg", "counter", "veto"):
+        if getattr(c, k):
+            f.add("cue:" + k)
+    words, phrases, pairs = _word_classes()
+    present = set()
+    for w in toks:
+        present.update(words.get(w, ()))
+    if "#num" in toks:
+        present.update(words.get("#num", ()))
+    sp = " " + " ".join(toks) + " "
+    for ph, names in phrases:
+        if ph in sp:
+            present.update(names)
+    f.update("cls:" + x for x in present)
+    f.update(f"pair:{a}+{b}" for a, b in pairs if a in present and b in present)
+    if "negation" in f:
+        f.update("neg+" + x for x in present)
+    return tuple(sorted(f))
+
+
+@lru_cache(maxsize=1)
+def _word_classes() -> tuple[dict, list, list]:
+    """frameworks/objections.json model_word_classes: word -> class names, phrases, class pairs."""
+    cfg = load("objections").get("model_word_classes", {})
+    words: dict[str, set] = {}
+    phrases: list = []
+    for name, items in cfg.items():
+        if name.startswith("_") or name == "pairs":
+            continue
+        for it in items:
+            it = it.lower()
+            if " " in it:
+                phrases.append((" " + it + " ", (name,)))
+            else:
+                words.setdefault(it, set()).add(name)
+    return {k: tuple(v) for k, v in words.items()}, phrases, [tuple(x) for x in cfg.get("pairs", [])]
+
+
+@lru_cache(maxsize=4096)
+def _model_category(text: str) -> str:
+    """The model's category (one of the six) for a push-back sentence the lexicon could not categorise."""
+    m = _model()
+    cm = (m or {}).get("categories") or {}
+    if not cm.get("classes"):
+        return "other"
+    sc = list(cm["bias"])
+    w = cm["weights"]
+    for f in text_features(text):
+        v = w.get(f)
+        if v is not None:
+            sc = [a + b for a, b in zip(sc, v)]
+    return cm["classes"][max(range(len(sc)), key=sc.__getitem__)]
+
+
+def model_score(m: dict, feats, ctx=()) -> float:
+    """Raw (logit) score of the model for one sentence's features plus its context features."""
+    w = m["weights"]
+    s = m["bias"]
+    for x in feats:
+        s += w.get(x, 0.0)
+    for x in ctx:
+        s += w.get(x, 0.0)
+    return s
+
+
+@lru_cache(maxsize=16384)
+def _quiet(text: str) -> bool:
+    """A sentence that cannot start or extend an objection whatever its context: no lexicon cue, no
+    money amount, and a model score below every threshold even with the most favourable context."""
+    c = _cues(text)
+    if c.strong or c.weak or c.topic or c.preface or _amounts(text):
+        return False
+    m = _model()
+    if m is None:
+        return True
+    return _text_score(text) + m["ctx_max"] < min(m["cut"], m["preface_cut"])
+
+
+@lru_cache(maxsize=16384)
+def _text_score(text: str) -> float:
+    """The shipped model's score of a sentence without its context features (cached)."""
+    return model_score(_model(), text_features(text))
+
+
+def _turn_context(doc: CallDoc, turn: Turn, raisers: set[str], lx: "_Lex", tq: dict, answering: bool) -> tuple:
+    """Context features of a buyer turn: what the other side's last substantive turn did
+    (and, as the last item, the money amount it named, or None)."""
+    ctx = ["ctx:answering"] if answering else []
+    prev = None
+    bc, _, nws = _turn_info(doc, lx)
+    for t in reversed(doc.turns[max(0, turn.index - 4):turn.index]):
+        if t.role in raisers or bc[t.index]:
+            continue
+        prev = t
+        break
+    if prev is None:
+        ctx.append("ctx:opening")
+        return tuple(ctx), None
+    price = _seller_price(doc, prev)
+    if price:
+        ctx.append("ctx:price")
+    if _offer_turn(doc, prev, lx):
+        ctx.append("ctx:offer")
+    if nws[prev.index] <= lx.short_reply:
+        ctx.append("ctx:short")
+    if any(not _is_check(q, lx) for q in tq.get(prev.index, [])):
+        ctx.append("ctx:asked")
+    return tuple(ctx), price
+
+
+_AMOUNT = re.compile(r"\$\s?(\d[\d,]*(?:\.\d+)?)\s?(k\b)?|\b(\d[\d,]*(?:\.\d+)?)\s?(k|grand|bucks|dollars)\b|"
+                     r"\b(?:for|at|to|do|pay|offer|take|past|than|over|under|around|about|is|of) (\d[\d,]*(?:\.\d+)?)\b"
+                     r"(?!\s?(?:%|percent|miles|years?|months?|weeks?|days?|hours?|minutes?|inches|feet|people|am|pm))")
+
+
+@lru_cache(maxsize=8192)
+def _amounts(text: str) -> tuple[float, ...]:
+    """Money amounts in a sentence: "$250", "250 bucks", "2k", "for 250" (a bare number after a price word)."""
+    out = []
+    for m in _AMOUNT.finditer(text.lower()):
+        num = m.group(1) or m.group(3) or m.group(5)
+        try:
+            v = float(num.replace(",", ""))
+        except ValueError:
+            continue
+        if (m.group(2) or m.group(4) or "") in ("k", "grand"):
+            v *= 1000
+        out.append(v)
+    return tuple(out)
+
+
+def _seller_price(doc: CallDoc, turn: Turn) -> float | None:
+    """The last money amount the seller named in this turn ('$' or 'bucks'/'dollars'), if any."""
+    price = None
+    for i in turn.sentences:
+        t = doc.sentences[i].text
+        if "$" in t or "dollar" in t or "buck" in t:
+            a = _amounts(t)
+            if a:
+                price = a[-1]
+    return price
+
+
+def _lower_offer(text: str, price: float | None) -> bool:
+    """A buyer amount below the seller's last price (but not absurdly below): a counter-offer."""
+    if not price:
+        return False
+    return any(0.3 * price <= a < price for a in _amounts(text))
+
+
+def _offer_turn(doc: CallDoc, turn: Turn, lx: "_Lex") -> bool:
+    """Did this seller turn make an offer: a concession, a counter-price or a proposal to the buyer
+    ("I could do $270", "meet me at $250", "would you be willing to donate $1?")?"""
+    return any(_offer_sentence(doc.sentences[i].text) for i in turn.sentences)
+
+
+@lru_cache(maxsize=8192)
+def _restates(text: str) -> bool:
+    return bool(_lex().restate.search(_Text(_norm(text))))
+
+
+@lru_cache(maxsize=8192)
+def _offer_sentence(text: str) -> bool:
+    lx = _lex()
+    x = _Text(_norm(text))
+    return bool(lx.concede.search(x) or (lx.offer is not None and lx.offer.search(x)))
+
+
 def detect(doc: CallDoc) -> list[_Obj]:
     lx = _lex()
     raisers, has_rep = _side(doc)
@@ -623,12 +917,14 @@ def detect(doc: CallDoc) -> list[_Obj]:
     cur_last_t: float | None = None
     rep_asked = False  # the rep's last turn in the open episode asked a question
     tq = _turn_questions(doc)
+    tinfo = _turn_info(doc, lx)
+    m = _model()
+    m_new = m["new_cut"] if m is not None else math.inf
     preface_at: dict[str, int] = {}  # speaker -> index of the turn with their last preface
     for turn in doc.turns:
         if turn.role not in raisers:
             if cur is not None and _responder(turn, cur.speaker, has_rep):
-                toks = [w for i in turn.sentences for w in sents[i].tokens]
-                if not _is_backchannel(toks, lx):
+                if not tinfo[0][turn.index]:
                     rep_asked = any(not _is_check(q, lx) for q in tq.get(turn.index, []))
                     cur_rep_turns += 1
                     if cur_rep_turns >= lx.max_rep_turns:
@@ -637,9 +933,15 @@ def detect(doc: CallDoc) -> list[_Obj]:
         # close the episode on a long gap
         if cur is not None and turn.start is not None and cur_last_t is not None and turn.start - cur_last_t > lx.max_gap:
             cur = None
+        if TRACE is None and all(_quiet(sents[i].text) for i in turn.sentences):
+            continue  # no cue, no amount and a model score that no context could lift: nothing can fire
         prefaced = turn.index - preface_at.get(turn.speaker, -99) <= 2  # "can I be honest?" - "please" - objection
         answering = _answering(doc, turn, raisers, lx, tq)
         cues = [(i, sentence_cues(sents[i].text, lx)) for i in turn.sentences]
+        ctx, price = _turn_context(doc, turn, raisers, lx, tq, answering)
+        after_offer = "ctx:offer" in ctx or "ctx:short" in ctx  # a haggling round: a new objection
+        restates = cur is not None and lx.restate is not None and any(
+            _restates(sents[i].text) for i in turn.sentences)
         trigger = None
         pushback_in_turn = False
         for k, (i, c) in enumerate(cues):
@@ -647,7 +949,18 @@ def detect(doc: CallDoc) -> list[_Obj]:
                 prefaced = True
             sc = _score(c, prefaced, answering)
             cand = sc >= lx.threshold and (c.strong or c.weak or c.topic)
-            if c.strong or (c.weak and (c.arg or c.counter)) or (c.topic and c.stance):
+            lower = price is not None and _lower_offer(sents[i].text, price)  # "would $280 get it done?"
+            cand = cand or lower
+            if TRACE is not None:
+                TRACE.append((doc, i, text_features(sents[i].text), ctx, bool(cand)))
+            ms_i = -99.0
+            if m is not None and (cand or not c.veto):
+                ms = ms_i = _text_score(sents[i].text) + sum(m["weights"].get(x, 0.0) for x in ctx)
+                if cand:
+                    cand = ms >= m["veto_cut"]  # the model overrules a rule hit only when it is very sure
+                elif not answering:  # answers to discovery questions are pain, unless the rules say otherwise
+                    cand = ms >= (m["preface_cut"] if prefaced and not c.preface else m["cut"])
+            if cand or c.strong or (c.weak and (c.arg or c.counter)) or (c.topic and c.stance):
                 pushback_in_turn = True
             if cur is not None and not c.veto and (c.strong or c.weak - {"other"} or (c.weak and c.arg)):
                 if i not in cur.follow_ups and i not in cur.sents:
@@ -655,9 +968,15 @@ def detect(doc: CallDoc) -> list[_Obj]:
             if not cand:
                 continue
             w = c.weights()
+            if lower:
+                w["budget"] = w.get("budget", 0) + 2
             if cur is not None:
                 cat_here = _category(w, w)
-                new_round = c.counter
+                # each round of haggling is its own objection: a buyer price proposal, or push-back
+                # answering the seller's offer (a concession, counter-price or proposal), unless the
+                # buyer only restates the open objection ("that's still ten over")
+                new_round = c.counter or lower or (not restates and (
+                    after_offer or (ms_i >= m_new and not rep_asked and not answering)))
                 # a concern in another category is new when it is announced, comes from another
                 # buyer, or is raised unprompted (not an answer to the rep's clarifying question)
                 unprompted = bool(c.strong) and not rep_asked
@@ -678,7 +997,8 @@ def detect(doc: CallDoc) -> list[_Obj]:
             continue
         # build the objection from the trigger sentence
         ti, tc = cues[trigger]
-        hit_idx = [k for k, (_, c) in enumerate(cues) if (c.hit and not c.veto) or c.strong]
+        lowers = {k for k, (i, _) in enumerate(cues) if price is not None and _lower_offer(sents[i].text, price)}
+        hit_idx = [k for k, (_, c) in enumerate(cues) if (c.hit and not c.veto) or c.strong or k in lowers]
         first_k = trigger
         for k in reversed(range(0, trigger)):
             if k in hit_idx and sents[cues[k][0]].seg >= sents[ti].seg - 1:
@@ -699,7 +1019,14 @@ def detect(doc: CallDoc) -> list[_Obj]:
         for k in range(first_k, last_k + 1):
             for cat, v in cues[k][1].weights().items():
                 weights[cat] = weights.get(cat, 0) + v
-        cat = _category(weights, tc.weights())
+            if k in lowers:  # a counter-price is haggling: budget
+                weights["budget"] = weights.get("budget", 0) + 2
+        tw = tc.weights()
+        if trigger in lowers:
+            tw["budget"] = tw.get("budget", 0) + 2
+        cat = _category(weights, tw)
+        if not weights and m is not None:  # found by the model alone, no lexicon category: ask the model
+            cat = _model_category(" ".join(sents[i].text for i in members))
         seg_from, seg_to = sents[members[0]].seg, sents[members[-1]].seg
         obj = _Obj(turn=turn.index, sents=members, seg_from=seg_from, seg_to=seg_to, category=cat,
                    speaker=turn.speaker, start=doc.seg_start(seg_from))
@@ -726,20 +1053,44 @@ def _asks_uncached(text: str, lx: _Lex) -> bool:
 
 
 def _rep_sentence_flags(doc: CallDoc, sent: Sentence, lx: _Lex, qtexts: set[str]) -> tuple[bool, ...]:
-    t = _Text(_norm(sent.text))
+    memo = doc.__dict__.setdefault("_objection_rep_flags", {})
+    out = memo.get(sent.index)
+    if out is None:
+        ack, emp, excluded, q, ref, arg, con, nq = (_text_flags(sent.text) if lx is _lex()
+                                                   else _text_flags_uncached(sent.text, lx))
+        if not q and not excluded and qtexts:
+            q = nq in qtexts
+            if not q:  # a reported question inside this sentence: check those starting with one of its words
+                index = doc.__dict__.get("_objection_q_index")
+                if index is None:
+                    index = {}
+                    for x in qtexts:
+                        if x:
+                            index.setdefault(x.split(" ", 1)[0], []).append(x)
+                    doc.__dict__["_objection_q_index"] = index
+                q = any(x in nq for w in set(nq.split()) for x in index.get(w, ()) if len(x) < len(nq))
+        out = memo[sent.index] = (ack, emp, q and not excluded, ref, arg, con)
+    return out
+
+
+@lru_cache(maxsize=8192)
+def _text_flags(text: str) -> tuple:
+    return _text_flags_uncached(text, _lex())
+
+
+def _text_flags_uncached(text: str, lx: _Lex) -> tuple:
+    t = _Text(_norm(text))
     ack = bool(lx.ack.search(t))
     emp = bool(lx.emp.search(t))
     excluded = bool(lx.clar_x.search(t))
-    nq = _norm_q(sent.text)
-    is_q = (sent.text.rstrip().endswith("?") or bool(lx.clar.search(t))
-            or any(q and q in nq for q in qtexts))
-    clar = is_q and not excluded
+    is_q = text.rstrip().endswith("?") or bool(lx.clar.search(t))
     ref = bool(lx.reframe.search(t))
     arg = bool(lx.argue.search(t))
     con = bool(lx.concede.search(t))
-    return ack, emp, clar, ref, arg, con
+    return ack, emp, excluded, is_q, ref, arg, con, _norm_q(text)
 
 
+@lru_cache(maxsize=16384)
 def _norm_q(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9' ]+", " ", text.lower().replace("’", "'")).split())
 
@@ -766,6 +1117,7 @@ def judge(doc: CallDoc, objs: list[_Obj]) -> list[dict]:
     segs = doc.call.segments
     qtexts = {_norm_q(q["text"]) for q in doc.report.get("questions") or []
               if q.get("role") != BUYER and not _is_check(q["text"], lx)}
+    bc = _turn_info(doc, lx)[0]
     out = []
     for n, o in enumerate(objs):
         stop_turn = objs[n + 1].turn if n + 1 < len(objs) else len(doc.turns)
@@ -777,8 +1129,7 @@ def judge(doc: CallDoc, objs: list[_Obj]) -> list[dict]:
                 if resp:
                     between.append(t)
                 continue
-            toks = [w for i in t.sentences for w in sents[i].tokens]
-            if _is_backchannel(toks, lx):
+            if bc[t.index]:
                 continue
             if resp and not (asked or any(_pushes_back(doc, b, lx) for b in between)):
                 break  # the buyer let it go: the rep's next turn is a new topic, not the response

@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""Train the objection sentence model (logistic regression) and export it to src/salescoach/models/objections.json.
+
+What it learns: is this buyer sentence push-back (resistance)? Features come from the analyzer itself
+(salescoach.analysis.objections.text_features + the turn context features), recorded through its TRACE
+hook while the pipeline runs, so training and run time see exactly the same features.
+
+Training data (labels; see tools/eval_objections.py for the sets):
+  p4g       PersuasionForGood persuadee sentences: disagree-donation, disagree-donation-more,
+            negative-reaction-to-donation = push-back; neutral-reaction-to-donation left out (mixed);
+            everything else (inquiries, answers, agreement, chat) = not.
+  calls     buyer sentences of the dev calls: the sentences of a gold objection's cue = push-back; buyer
+            sentences in the four turns after a gold objection are left out (follow-ups of the same
+            episode: push-back in content, but not a new objection); the rest = not.
+  examples  the same with examples/roster.json quotes.
+  bargain   tools/objection_bargains.txt ('+' lines = push-back).
+  sentences tools/objection_train_sentences.txt: hand-written buyer sentences (push-back of every category
+            and shape, and buyer talk that is not push-back), text features only (no turn context).
+At run time the analyzer uses the model only where its rules did not fire (rules OR model).
+The threshold and C were chosen with the held-out folds of tools/eval_objections.py.
+
+  .venv/bin/python tools/train_objections.py            # train on everything, write the shipped model
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+import eval_objections as E  # noqa: E402
+from score import norm, sim  # noqa: E402  (eval_objections put the shared scorer on the path)
+
+SOURCE_WEIGHT = {"p4g": 0.3, "calls": 3.0, "examples": 3.0, "bargain": 3.0, "sentences": 3.0}
+DEFAULT_C = 0.1
+THRESHOLD = 0.65
+VETO_BELOW = 0.1
+NEW_ABOVE = 0.82
+PREFACED = 0.3
+CAT_C = 1.0
+MIN_COUNT = 2
+OUT = ROOT / "src" / "salescoach" / "models" / "objections.json"
+
+
+def _trace(path: str, text: str, reps: list[str]) -> list:
+    from salescoach.analysis import objections as O
+    O.TRACE = []
+    try:
+        E.analyze(path, text, reps)
+        return O.TRACE
+    finally:
+        O.TRACE = None
+
+
+def _gold_hit(sent_text: str, gold_texts: list[str]) -> bool:
+    return _gold_index(sent_text, gold_texts) is not None
+
+
+def _gold_index(sent_text: str, gold_texts: list[str]) -> int | None:
+    a = norm(sent_text)
+    if not a:
+        return None
+    for n, g in enumerate(gold_texts):
+        b = norm(g)
+        if (len(a.split()) >= 3 and a in b) or sim(a, b) >= 0.5:
+            return n
+    return None
+
+
+def build_corpus() -> list[dict]:
+    """Labelled sentence examples: {set, unit, feats, label}."""
+    import os
+    from salescoach.analysis import objections as O
+    os.environ[O.MODEL_PATH_ENV] = "none"
+    O._clear_model()
+    out = []
+    for item in E.load_calls() + E.load_examples():
+        tr = _trace(item["path"], item["text"], item["reps"])
+        golds = [g["text"] for g in item["gold"]]
+        gold_turns = set()
+        for doc, i, feats, ctx, _ in tr:
+            if _gold_hit(doc.sentences[i].text, golds):
+                gold_turns.add(doc.sentences[i].turn)
+        for doc, i, feats, ctx, _ in tr:
+            s = doc.sentences[i]
+            gi = _gold_index(s.text, golds)
+            if gi is not None:
+                label = True
+                cat = item["gold"][gi]["category"]
+            elif any(0 < s.turn - t <= 8 for t in gold_turns) or s.turn in gold_turns:
+                continue  # follow-up of the episode (turn index counts both sides: ~4 buyer turns)
+            else:
+                label, cat = False, None
+            out.append({"set": item["set"], "unit": item["name"], "feats": list(feats) + list(ctx), "label": label,
+                        "category": cat})
+    for item in E.load_p4g(unit_lines=True) + E.load_bargains():
+        lines = item["lines"]
+        tr = _trace(item["name"] + ".txt", E.chat_text(item), ["Seller"])
+        for doc, i, feats, ctx, _ in tr:
+            lab = lines[doc.sentences[i].seg][2]
+            if lab is None:
+                continue
+            out.append({"set": item["set"], "unit": item["name"], "feats": list(feats) + list(ctx), "label": bool(lab)})
+    for n, ln in enumerate((ROOT / "tools" / "objection_train_sentences.txt").read_text().splitlines()):
+        if not ln.strip() or ln.startswith("#"):
+            continue
+        tag, _, text = ln.partition(":")
+        out.append({"set": "sentences", "unit": f"s{n // 10}", "feats": list(O.text_features(text.strip())),
+                    "label": tag.startswith("+"), "category": tag[1:] if tag.startswith("+") else None})
+    os.environ.pop(O.MODEL_PATH_ENV, None)
+    O._clear_model()
+    return out
+
+
+def fit(examples: list[dict], C: float | None = None, threshold: float | None = None) -> dict:
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from scipy.sparse import csr_matrix
+    C = DEFAULT_C if C is None else C
+    threshold = THRESHOLD if threshold is None else threshold
+    counts: dict[str, int] = {}
+    for e in examples:
+        for f in e["feats"]:
+            counts[f] = counts.get(f, 0) + 1
+    vocab = {f: n for n, f in enumerate(sorted(f for f, k in counts.items() if k >= MIN_COUNT))}
+    rows, cols = [], []
+    for r, e in enumerate(examples):
+        for f in e["feats"]:
+            j = vocab.get(f)
+            if j is not None:
+                rows.append(r)
+                cols.append(j)
+    X = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(examples), len(vocab)))
+    y = np.array([e["label"] for e in examples], dtype=int)
+    w = np.array([SOURCE_WEIGHT[e["set"]] for e in examples])
+    pos = (y * w).sum()
+    w = np.where(y == 1, w * ((w.sum() - pos) / max(pos, 1e-9)) ** 0.5, w)  # partial class balancing
+    clf = LogisticRegression(C=C, max_iter=2000, solver="liblinear")
+    clf.fit(X, y, sample_weight=w)
+    inv = {j: f for f, j in vocab.items()}
+    categories = _fit_categories(examples, vocab, X)
+    weights = {inv[j]: round(float(v), 4) for j, v in enumerate(clf.coef_[0]) if abs(v) >= 1e-3}
+    return {"kind": "objection sentence logistic regression (tools/train_objections.py)", "C": C,
+            "threshold": threshold, "veto_below": VETO_BELOW, "new_objection_above": NEW_ABOVE, "prefaced_threshold": PREFACED, "bias": round(float(clf.intercept_[0]), 4), "examples": len(examples),
+            "positives": int(y.sum()), "weights": dict(sorted(weights.items())), "categories": categories}
+
+
+CATS = ("budget", "timing", "competition", "authority", "need", "trust")
+
+
+def _fit_categories(examples: list[dict], vocab: dict, X) -> dict:
+    """Category of a push-back sentence among the six (multinomial logistic regression on the positive
+    sentences that carry a category: calls, examples, hand-written sentences). Used at run time only
+    when the lexicon gives a model-found objection no category at all."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    rows = [r for r, e in enumerate(examples) if e.get("category") in CATS]
+    y = [examples[r]["category"] for r in rows]
+    if len(set(y)) < 2:
+        return {}
+    clf = LogisticRegression(C=CAT_C, max_iter=3000)
+    clf.fit(X[rows], y)
+    classes = list(clf.classes_)
+    inv = {j: f for f, j in vocab.items()}
+    weights = {}
+    for j in range(X.shape[1]):
+        col = clf.coef_[:, j]
+        if np.abs(col).max() >= 1e-3:
+            weights[inv[j]] = [round(float(v), 3) for v in col]
+    return {"classes": classes, "bias": [round(float(v), 3) for v in clf.intercept_], "weights": weights}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--C", type=float, default=None)
+    ap.add_argument("--threshold", type=float, default=None)
+    ap.add_argument("--out", default=str(OUT))
+    a = ap.parse_args()
+    corpus = build_corpus()
+    m = fit(corpus, a.C, a.threshold)
+    Path(a.out).write_text(json.dumps(m, indent=0, sort_keys=False) + "\n")
+    print(f"{len(corpus)} examples, {m['positives']} positive, {len(m['weights'])} weights -> {a.out}")
+
+
+if __name__ == "__main__":
+    main()
