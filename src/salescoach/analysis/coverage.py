@@ -203,7 +203,8 @@ class Dispatcher:
         self.always: dict[str, re.Pattern] = {}
         self._src: list[str] = []
         self._rx: list[re.Pattern | None] = []
-        self._memo: dict[str, list[tuple[str, int]]] = {}
+        self._memo: dict[str, list[tuple[str, re.Pattern]]] = {}
+        self._group_rx: dict[tuple[int, ...], re.Pattern] = {}
         loose: dict[str, list[str]] = {}
         for label, pats in labelled.items():
             for p in pats:
@@ -222,9 +223,22 @@ class Dispatcher:
         for label, pats in loose.items():
             self.always[label] = alternation(pats, number)
 
-    def _cands(self, tok: str) -> list[tuple[str, int]]:
-        c = list(self.by_word.get(tok, ()))
-        c += [(label, idx) for w, label, idx in self.by_prefix if tok.startswith(w)]
+    def _cands(self, tok: str) -> list[tuple[str, re.Pattern]]:
+        """(label, regex) pairs to try where `tok` starts: all patterns of one label that can start
+        with this word are joined into one alternation, so each label costs one match call."""
+        by_label: dict[str, list[int]] = {}
+        for label, idx in self.by_word.get(tok, ()):
+            by_label.setdefault(label, []).append(idx)
+        for w, label, idx in self.by_prefix:
+            if tok.startswith(w):
+                by_label.setdefault(label, []).append(idx)
+        c = []
+        for label, idxs in by_label.items():
+            key = tuple(sorted(set(idxs)))
+            rx = self._group_rx.get(key)
+            if rx is None:
+                rx = self._group_rx[key] = re.compile("|".join(self._src[i] for i in key))
+            c.append((label, rx))
         if len(self._memo) < 200_000:
             self._memo[tok] = c
         return c
@@ -234,19 +248,15 @@ class Dispatcher:
         for label, rx in self.always.items():
             if rx.search(text):
                 found.add(label)
-        memo, rxs = self._memo, self._rx
+        memo = self._memo
         pos = 1
         for tok in text[1:].split(" "):
             c = memo.get(tok)
             if c is None:
                 c = self._cands(tok)
-            for label, idx in c:
-                if label not in found:
-                    rx = rxs[idx]
-                    if rx is None:
-                        rx = rxs[idx] = re.compile(self._src[idx])
-                    if rx.match(text, pos):
-                        found.add(label)
+            for label, rx in c:
+                if label not in found and rx.match(text, pos):
+                    found.add(label)
             pos += len(tok) + 1
         return found
 
