@@ -34,8 +34,9 @@ def analyzer(name: str) -> Callable[[Analyzer], Analyzer]:
 def make_doc(call: Call) -> CallDoc:
     sentences: list[Sentence] = []
     turns: list[Turn] = []
+    roles = {sp: call.role(sp) for sp in call.speakers}
     for i, seg in enumerate(call.segments):
-        role = call.role(seg.speaker)
+        role = roles[seg.speaker]
         if not turns or turns[-1].speaker != seg.speaker:
             turns.append(Turn(len(turns), seg.speaker, role, [], [], seg.start, seg.end))
         t = turns[-1]
