@@ -163,3 +163,57 @@ def test_metrics_counts():
 def test_start_is_segment_start():
     r = run([(BUY, "Hello there."), (REP, "Okay. So how do you track that today?")])
     assert r["questions"][0]["start"] == 6.0
+
+
+def test_context_features_use_speaker_and_pauses():
+    from salescoach.analysis.questions import context
+    units = [(BUY, "we moved everything to the new warehouse in march", 0.0, 4.0, 0),
+             (BUY, "right", 4.5, 4.8, 1),
+             (REP, "right", 5.3, 5.6, 2),
+             (REP, "so how many orders a day", 5.6, 7.0, 2)]
+    own = context(units, 1, ["right"])
+    assert {"pv_same", "pv_same&g1", "sh=right&pv_same&g1", "sh=right&pv_same", "nx_other"} <= set(own)
+    other = context(units, 2, ["right"])
+    assert {"pv_other", "sh=right&pv_other&g1", "nx_seg"} <= set(other)
+    untimed = [(a, b, None, None, k) for a, b, _, _, k in units]
+    assert not any("&g" in f for f in context(untimed, 1, ["right"]))
+
+
+def test_logit_counts_each_feature_once():
+    from salescoach.analysis.questions import clean_tokens, features, model, tokenize
+    m = model()
+    for text in ["So, how, how do you do that, and how do you track it?", "we we track it it in a sheet",
+                 "okay so what do you use today"]:
+        toks = clean_tokens(tokenize(text))
+        ctx = ["pv_other", "nx_other"]
+        expect = m.bias + sum(m.w.get(f, 0.0) for f in set(features(text, ctx, toks)))
+        assert m.logit(text, ctx, toks) == pytest.approx(expect)
+
+
+@pytest.mark.parametrize("text,cleft", [
+    ("What happened is that the export broke.", True),
+    ("so what's going on is that nobody owns the report", True),
+    ("What I mean is the numbers never match.", True),
+    ("How long is that going to take?", False),
+    ("What is it that you need from us?", False),
+    ("What I'd love to know is how you report today.", False),
+])
+def test_cleft_statements(text, cleft):
+    from salescoach.analysis.questions import is_cleft_statement
+    assert is_cleft_statement(text) is cleft
+
+
+def test_standalone_tag_after_own_statement_is_a_question():
+    # timed, unpunctuated meeting speech: "right" added by the same speaker right after their own
+    # statement asks for confirmation; "right" from the other speaker is a backchannel
+    segs = [Segment(BUY, "so the export runs every night and then it goes to the warehouse", 0.0, 4.0),
+            Segment(BUY, "right", 4.2, 4.5),
+            Segment(REP, "yeah that matches what i saw", 5.5, 7.5),
+            Segment(BUY, "and the warehouse team owns the numbers after that", 8.0, 11.0),
+            Segment(REP, "right", 11.2, 11.5),
+            Segment(BUY, "so we never see them again", 12.5, 14.0)]
+    call = Call(id="t", source="t.vtt", segments=segs, format="vtt", reps=[REP])
+    r = Pipeline(["conversation", "questions"]).run(call)
+    qs = [(q["speaker"], q["text"]) for q in r["questions"]]
+    assert (BUY, "right") in qs
+    assert (REP, "right") not in qs

@@ -5,10 +5,12 @@ Used by train_questions.py --cv so held-out question figures do not depend on th
     python3 score.py swda DIR --cmd "python tools/qonly.py"
 """
 import json
+import os
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+# SALESCOACH_SRC: a frozen copy of src/ (train_questions.py --cv takes one, so edits during a run do not leak in)
+sys.path.insert(0, os.environ.get("SALESCOACH_SRC") or str(Path(__file__).resolve().parents[1] / "src"))
 from salescoach.analysis import Pipeline  # noqa: E402
 from salescoach.service import analyze_paths  # noqa: E402
 

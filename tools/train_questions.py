@@ -4,7 +4,8 @@
 Data (read-only, /work/shared/data or --data): Switchboard (swda/train, one dialogue act per line),
 ICSI MRDA (mrda/train/*.dadb, timed lower-case words) and the labelled sales calls (calls/*.vtt +
 *.gold.json). Each utterance is split into sentences exactly as the analyzer does at run time; each
-sentence is labelled question / not. Augmentation: Switchboard and call text is also used with '?'
+sentence is labelled question / not, and gets the analyzer's context features from its sequence
+(speakers; pauses from the real MRDA word times and the call cue times; Switchboard has no times). Augmentation: Switchboard and call text is also used with '?'
 and '.' removed (what speech-to-text produces) and lower-cased. Features: salescoach's own
 `features()`, so training and inference cannot drift apart. Model: L2 logistic regression
 (scikit-learn, liblinear); weights below --prune are dropped and the rest exported as JSON.
@@ -12,6 +13,8 @@ and '.' removed (what speech-to-text produces) and lower-cased. Features: salesc
   python tools/train_questions.py                # train on everything, write the model
   python tools/train_questions.py --cv           # held-out figures with the official scorer:
         calls leave-one-call-out, swda 5-fold by conversation, mrda 5-fold by meeting
+        (--kinds swda,mrda: only those folds; --thresholds 0.25,0.3: score each fold model at each;
+         --C / --weight mrda=2: try other settings; the analyzer source is frozen for the whole run)
 Requires the `train` extra (scikit-learn, numpy). Deterministic (fixed seeds, sorted inputs).
 """
 from __future__ import annotations
@@ -21,6 +24,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from salescoach.analysis.questions import context, features  # noqa: E402
+from salescoach.analysis.questions import clean_tokens, context, features, tokenize  # noqa: E402
 from salescoach.analysis.sentences import split_sentences  # noqa: E402
 
 QUESTION = {"qy", "qw", "qo", "qr", "qrr", "qy^d", "qw^d", "^g"}
@@ -88,15 +92,15 @@ def load_swda(d: Path):
 
 
 def sequences(utts):
-    """utts: [(speaker, [variant texts], [variant positives] or None to ignore)] -> per variant a list of
-    (speaker, unit, label or None)."""
+    """utts: [(speaker, [variant texts], [variant positives] or None to ignore, start, end)] -> per variant
+    a list of (speaker, unit, label or None, start, end, segment id); start / end None when untimed."""
     nv = len(utts[0][1]) if utts else 0
     out = []
     for v in range(nv):
         seq = []
-        for spk, texts, pos in utts:
+        for k, (spk, texts, pos, start, end) in enumerate(utts):
             for u, y in label_units(texts[v], pos[v] if pos is not None else []):
-                seq.append((spk, u, y if pos is not None else None))
+                seq.append((spk, u, y if pos is not None else None, start, end, k))
         out.append(seq)
     return out
 
@@ -104,10 +108,11 @@ def sequences(utts):
 def seq_examples(seqs):
     ex = []
     for seq in seqs:
-        units = [(spk, u) for spk, u, _ in seq]
-        for i, (spk, u, y) in enumerate(seq):
+        units = [(spk, u, st, en, k) for spk, u, _, st, en, k in seq]
+        for i, (spk, u, y, *_) in enumerate(seq):
             if y is not None:
-                ex.append((features(u, context(units, i)), y))
+                toks = clean_tokens(tokenize(u))
+                ex.append((features(u, context(units, i, toks), toks), y))
     return ex
 
 
@@ -120,7 +125,7 @@ def swda_examples(conv):
         else:
             pos = []
         vs = variants(text)
-        utts.append((spk, vs, None if lab in IGNORE else [pos] + [[strip_punct(p) for p in pos]] * 2))
+        utts.append((spk, vs, None if lab in IGNORE else [pos] + [[strip_punct(p) for p in pos]] * 2, None, None))
     return seq_examples(sequences(utts))
 
 
@@ -135,23 +140,33 @@ def load_mrda(d: Path):
             words = " ".join(w.split("+", 2)[2] for w in f[4].split("|") if w.count("+") >= 2)
             label = f[5].split("^")[0].split(".")[0] if f[5] else ""
             if words.strip():
-                utts.append((f[7], words, label, float(f[0])))
+                utts.append((f[7], words, label, float(f[0]), float(f[1])))
         convs.append(("mrda/" + p.stem, sorted(utts, key=lambda u: u[3])))
     return convs
 
 
 def mrda_examples(conv):
-    utts = [(spk, [text], None if lab in IGNORE else [[text] if lab in QUESTION else []])
-            for spk, text, lab, _ in conv[1]]
+    utts = [(spk, [text], None if lab in IGNORE else [[text] if lab in QUESTION else []], start, end)
+            for spk, text, lab, start, end in conv[1]]
     return seq_examples(sequences(utts))
 
 
+def _secs(h, m, s) -> float:
+    return int(h) * 3600 + int(m) * 60 + float(s)
+
+
 def vtt_cues(path: Path):
-    cues = []
+    """[(speaker, text, start, end)] of a Teams-style VTT file."""
+    cues, cur = [], None
     for line in path.read_text().splitlines():
+        t = re.match(r"(\d+):(\d\d):(\d\d\.\d+)\s+-->\s+(\d+):(\d\d):(\d\d\.\d+)", line)
+        if t:
+            g = t.groups()
+            cur = (_secs(*g[:3]), _secs(*g[3:]))
+            continue
         v = re.match(r"<v ([^>]+)>(.*?)(</v>)?$", line.strip())
         if v:
-            cues.append((v.group(1), v.group(2)))
+            cues.append((v.group(1), v.group(2)) + (cur or (None, None)))
     return cues
 
 
@@ -163,29 +178,36 @@ def load_calls(d: Path):
         qs: dict[int, list[str]] = {}
         for q in gold["questions"]:
             qs.setdefault(q["cue"], []).append(q["text"])
-        convs.append(("calls/" + g.name.split(".")[0], [(s, t, qs.get(i + 1, [])) for i, (s, t) in enumerate(cues)]))
+        convs.append(("calls/" + g.name.split(".")[0],
+                      [(s, t, qs.get(i + 1, []), st, en) for i, (s, t, st, en) in enumerate(cues)]))
     return convs
 
 
 def calls_examples(conv):
-    utts = [(spk, variants(text), [pos] + [[strip_punct(p) for p in pos]] * 2) for spk, text, pos in conv[1]]
+    utts = [(spk, variants(text), [pos] + [[strip_punct(p) for p in pos]] * 2, st, en) for spk, text, pos, st, en in conv[1]]
     return seq_examples(sequences(utts))
 
 
 EXAMPLES = {"swda": swda_examples, "mrda": mrda_examples, "calls": calls_examples}
 THRESHOLD = 0.3  # chosen on held-out folds (F1 on calls, swda and mrda)
-WEIGHT = {"swda": 1.0, "mrda": 1.0, "calls": 3.0}
+WEIGHT = {"swda": 1.0, "mrda": 2.0, "calls": 3.0}  # mrda 2 and C 0.4: chosen on held-out folds
 
 
 # ---------------------------------------------------------------- training
-def train(convs_by_kind: dict, C: float = 0.15, prune: float = 0.08) -> dict:
+_EXAMPLES: dict = {}
+
+
+def train(convs_by_kind: dict, C: float = 0.4, prune: float = 0.08) -> dict:
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
     X, y, w = [], [], []
     for kind, convs in convs_by_kind.items():
         for conv in convs:
-            for feats, lab in EXAMPLES[kind](conv):
+            key = (kind, conv[0])
+            if key not in _EXAMPLES:  # features of a conversation are extracted once (cross-validation reuses them)
+                _EXAMPLES[key] = EXAMPLES[kind](conv)
+            for feats, lab in _EXAMPLES[key]:
                 X.append(dict.fromkeys(feats, 1))
                 y.append(lab)
                 w.append(WEIGHT[kind])
@@ -229,12 +251,19 @@ def score(kind: str, d: Path, model_path: Path | None, strip: bool = False) -> d
     return json.loads(p.stdout.splitlines()[0])
 
 
-def cross_validate(data: Path, convs: dict, C: float, folds: int = 5) -> None:
+def cross_validate(data: Path, convs: dict, C: float, folds: int = 5, kinds=("calls", "swda", "mrda"),
+                   thresholds: list[float] | None = None) -> None:
     rnd = random.Random(0)
     tmp = Path(tempfile.mkdtemp(prefix="qcv_"))
+    shutil.copytree(ROOT / "src", tmp / "src")  # the analyzer as it is now, for all folds
+    os.environ["SALESCOACH_SRC"] = str(tmp / "src")
     plan = []  # (kind, held-out names)
     for kind in ("calls", "swda", "mrda"):
         names = [c[0] for c in convs[kind]]
+        if kind not in kinds:
+            if kind != "calls":
+                rnd.shuffle(names[:])  # keeps the folds of the other kinds identical to a full run
+            continue
         if kind == "calls":
             groups = [[n] for n in names]
         else:
@@ -247,21 +276,24 @@ def cross_validate(data: Path, convs: dict, C: float, folds: int = 5) -> None:
         held_set = set(held)
         tr = {kk: [c for c in v if c[0] not in held_set] for kk, v in convs.items()}
         m = train(tr, C=C)
-        mp = tmp / f"model_{k}.json"
-        mp.write_text(json.dumps(m))
         d = write_fold_dirs(tmp, data, kind, held)
-        for strip in ((False, True) if kind != "mrda" else (False,)):
-            fig = score(kind, d, mp, strip)
-            res.setdefault((kind, strip), []).append((len(held), fig))
-            print(kind, "strip" if strip else "punct", held[:3], {x: round(y, 3) for x, y in fig.items()
-                                                                  if x in ("question_f1", "spin_macro_f1", "form_accuracy")},
-                  flush=True)
-    print("\nheld-out figures (mean over folds, weighted by conversations):")
-    for (kind, strip), rows in res.items():
+        for thr in thresholds or [None]:
+            if thr is not None:
+                m["threshold"] = m["threshold_nopunct"] = thr
+            mp = tmp / f"model_{k}.json"
+            mp.write_text(json.dumps(m))
+            for strip in ((False, True) if kind != "mrda" else (False,)):
+                fig = score(kind, d, mp, strip)
+                res.setdefault((kind, strip, thr), []).append((len(held), fig))
+                print(kind, "strip" if strip else "punct", thr, held[:3],
+                      {x: round(y, 3) for x, y in fig.items() if x in ("question_f1", "spin_macro_f1", "form_accuracy")},
+                      flush=True)
+    print(f"\nheld-out figures (mean over folds, weighted by conversations), C={C}:")
+    for (kind, strip, thr), rows in sorted(res.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2] or 0)):
         n = sum(r[0] for r in rows)
         keys = [k for k in ("question_f1", "question_precision", "question_recall", "form_accuracy", "spin_macro_f1")
                 if k in rows[0][1]]
-        print(f"  {kind:6s} {'no-punct' if strip else 'punct':9s}",
+        print(f"  {kind:6s} {'no-punct' if strip else 'punct':9s} {'' if thr is None else f'thr={thr}'}",
               "  ".join(f"{k}={sum(r[0] * r[1][k] for r in rows) / n:.3f}" for k in keys))
 
 
@@ -269,13 +301,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=Path("/work/shared/data"))
     ap.add_argument("--out", type=Path, default=ROOT / "src/salescoach/models/questions.json")
-    ap.add_argument("--C", type=float, default=0.15)
+    ap.add_argument("--C", type=float, default=0.4)
     ap.add_argument("--cv", action="store_true")
+    ap.add_argument("--kinds", default="calls,swda,mrda", help="data sets to hold out in --cv")
+    ap.add_argument("--weight", action="append", default=[], metavar="KIND=W", help="example weight of a data set")
+    ap.add_argument("--thresholds", default="", help="--cv: score each fold model at these thresholds, e.g. 0.25,0.3")
     a = ap.parse_args()
+    for kw in a.weight:
+        k, v = kw.split("=")
+        WEIGHT[k] = float(v)
     convs = {"swda": load_swda(a.data / "swda/train"), "mrda": load_mrda(a.data / "mrda/train"),
              "calls": load_calls(a.data / "calls")}
     if a.cv:
-        cross_validate(a.data, convs, a.C)
+        cross_validate(a.data, convs, a.C, kinds=a.kinds.split(","),
+                       thresholds=[float(x) for x in a.thresholds.split(",") if x] or None)
         return
     m = train(convs, C=a.C)
     a.out.write_text(json.dumps(m, indent=0, sort_keys=True) + "\n")

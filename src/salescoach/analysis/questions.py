@@ -15,16 +15,23 @@ What counts as a question (the detector)
 - Method: a logistic-regression model over word unigrams and bigrams, the first and last one to
   three words, the first words after discourse fillers ("so", "okay", "um") and after each comma,
   the final punctuation, length, auxiliary-subject inversion, wh-word openings, request /
-  indirect / tag frames (lexicons in frameworks/questions.json), and the turn context (is the
-  next sentence by another speaker, and how does it start: answers open with "yes", "no",
-  "well"...). Disfluencies are removed first (cut-off words, "uh"/"um", stutters such as "do you
-  do you"). tools/train_questions.py trains it on telephone talk (Switchboard), meeting talk (ICSI
-  MRDA) and the labelled sales calls, each with and without punctuation and casing; the weights
-  ship as JSON (models/questions.json) and inference is plain Python (look-ups, a sum, a sigmoid).
-- Unpunctuated text: sentences.py splits at capitals where speech-to-text kept them. A longer
-  sentence without final punctuation is also scored from each clause start (after a comma or a
-  discourse word: "got it walk me through...") that opens with a wh-word, an auxiliary plus
-  subject or a request frame; the best-scoring clause becomes the question text.
+  indirect / tag frames (lexicons in frameworks/questions.json), and the turn context: who spoke
+  before and who speaks next (same segment, same speaker, another speaker), with timestamps the
+  pause before and after (a speaker who adds "right" / "you know" within a second of their own
+  statement is asking for confirmation; a lone "what" / "huh" / "sorry" right after someone else
+  asks for a repeat; the same words after another speaker are mostly backchannels), whether the
+  previous sentence ended with "?", and how the next speaker starts (answers open with "yes",
+  "no", "well"...). Disfluencies are removed first (cut-off words, "uh"/"um", stutters such as
+  "do you do you"). tools/train_questions.py trains it on telephone talk (Switchboard), meeting
+  talk (ICSI MRDA, with its real timings) and the labelled sales calls, each with and without
+  punctuation and casing; the weights ship as JSON (models/questions.json) and inference is plain
+  Python (look-ups, a sum, a sigmoid). The model is linear, so the text part of the score is
+  computed once per distinct sentence text in a call and the context part is added per sentence.
+- Unpunctuated text: sentences.py splits at capitals where speech-to-text kept them. When a
+  longer sentence without final punctuation is judged a question, the question text reported is
+  its best-scoring clause: from a clause start (after a comma, a discourse word, or a restart
+  such as a cut-off or repeated word: "got it walk me through...", "it's cl- is it clear...")
+  that opens with a wh-word, an auxiliary plus subject or a request frame, to the end.
 - `start` is the start of the segment in which the question begins (null when untimed).
 
 How a question is typed (rules over lexicons in frameworks/questions.json)
@@ -167,36 +174,71 @@ _LEN = [(1, "1"), (2, "2"), (3, "3"), (5, "4-5"), (8, "6-8"), (13, "9-13"), (20,
 _LENF = [""] + ["len=" + next(name for lim, name in _LEN if k <= lim) for k in range(1, 21)]  # by word count
 
 
-def context(units: list[tuple[str, str]], i: int) -> list[str]:
-    """Context features of unit i in a sequence of (speaker, text) units: who speaks before and after,
-    whether the previous unit ends with '?', and how the next speaker starts (answers open with
-    "yeah", "no", "well", "we", ...)."""
+def _gap(g: float) -> str:
+    return "0" if g < 0.3 else "1" if g < 1.0 else "3" if g < 3.0 else "9"
+
+
+def context(units: list[tuple], i: int, toks: list[str] | None = None) -> list[str]:
+    """Context features of unit i in a time-ordered sequence of units
+    (speaker, text, start, end, segment id); start / end are None when untimed.
+
+    - who speaks before and after (same speaker, same segment, another speaker, nobody);
+    - with times: the pause since the previous unit ended and until the next one starts
+      (buckets < 0.3 s, < 1 s, < 3 s, longer), per same / other speaker;
+    - whether the previous unit ends with '?'; how the next speaker starts (answers open with
+      "yeah", "no", "well", "we", ...);
+    - for a unit of one or two words (`toks`: its clean tokens), those words joined with the
+      above: a standalone "right" / "you know" right after one's own statement is a tag question,
+      a standalone "what" / "huh" / "sorry" just after someone else spoke asks for a repeat,
+      while the same words after another speaker are mostly backchannels."""
     f = []
-    spk = units[i][0]
+    u = units[i]
+    spk, start, end, seg = u[0], u[2], u[3], u[4]
+    pv = nx = ""
     if i > 0:
-        pspk, ptext = units[i - 1]
-        f.append("pv_same" if pspk == spk else "pv_other")
-        if ptext.rstrip().endswith("?"):
+        p = units[i - 1]
+        pv = "pv_seg" if p[4] == seg and seg is not None else "pv_same" if p[0] == spk else "pv_other"
+        f.append(pv)
+        if p[1].rstrip().endswith("?"):
             f.append("pv_q")
+        if start is not None and p[3] is not None and pv != "pv_seg":
+            pv = pv + "&g" + _gap(start - p[3])
+            f.append(pv)
+    else:
+        pv = "pv_none"
+        f.append(pv)
     if i + 1 < len(units):
-        nspk, ntext = units[i + 1]
-        if nspk == spk:
-            f.append("nx_same")
+        n = units[i + 1]
+        if n[0] == spk:
+            nx = "nx_seg" if n[4] == seg and seg is not None else "nx_same"
+            f.append(nx)
         else:
-            nt = _TOK.findall(ntext[:40].lower())[:2]
-            f.append("nx_other")
+            nt = _TOK.findall(n[1][:40].lower())[:2]
+            nx = "nx_other"
+            f.append(nx)
             if nt:
                 f.append("nxf=" + nt[0])
                 if len(nt) > 1:
                     f.append("nxf2=" + " ".join(nt))
+            if end is not None and n[2] is not None:
+                f.append("nx_other&g" + _gap(n[2] - end))
     else:
-        f.append("nx_none")
+        nx = "nx_none"
+        f.append(nx)
+    if toks is not None and 0 < len(toks) <= 2:
+        key = "sh=" + " ".join(toks)
+        f.append(key + "&" + pv)
+        f.append(key + "&" + nx)
+        if "&" in pv:
+            f.append(key + "&" + pv.split("&", 1)[0])
     return f
 
 
-def features(text: str, ctx: list[str] | None = None, toks: list[str] | None = None) -> list[str]:
+def features(text: str, ctx: list[str] | None = None, toks: list[str] | None = None, ngrams: bool = True) -> list[str]:
     """Binary features of one sentence / clause for the question model (plus its context features).
-    `toks`: clean_tokens(tokenize(text)) when the caller has them already."""
+    `toks`: clean_tokens(tokenize(text)) when the caller has them already. Each feature is listed
+    once, except word bigrams ("b=", a repeated bigram counts once). `ngrams=False` leaves out the word ("w=") and bigram ("b=") features
+    (QuestionModel.logit looks those up directly)."""
     lx = _lex()
     t = text.strip()
     if toks is None:
@@ -232,8 +274,9 @@ def features(text: str, ctx: list[str] | None = None, toks: list[str] | None = N
         f.append("l2=" + toks[-2] + " " + toks[-1])
         if n > 2:
             f.append("l3=" + toks[-3] + " " + toks[-2] + " " + toks[-1])
-    f.extend(["w=" + w for w in set(toks)])
-    f.extend(["b=" + a + " " + b for a, b in zip(toks, toks[1:])])
+    if ngrams:
+        f.extend(["w=" + w for w in set(toks)])
+        f.extend(["b=" + a + " " + b for a, b in zip(toks, toks[1:])])
     if c0 in aux and (c1 in lx.subj or not c1):
         f.append("inv")
         f.append(punct + "&inv")
@@ -250,17 +293,22 @@ def features(text: str, ctx: list[str] | None = None, toks: list[str] | None = N
     # clauses after commas: "And the podcasts, how do you track those"
     if "," in t:
         parts = " ".join(_TOKC.findall(t.lower().replace("’", "'"))).split(",")
+        k1: set[str] = set()
+        kwh = kinv = False
         for part in parts[1:]:
             pt = part.split()
             if not pt:
                 continue
             j = _skip(pt, fillers)
             w = pt[j]
-            f.append("k1=" + w)
-            if w in wh:
-                f.append("kwh")
-            if w in aux and len(pt) > j + 1 and pt[j + 1] in lx.subj:
-                f.append("kinv")
+            k1.add(w)
+            kwh = kwh or w in wh
+            kinv = kinv or w in aux and len(pt) > j + 1 and pt[j + 1] in lx.subj
+        f.extend(["k1=" + w for w in k1])
+        if kwh:
+            f.append("kwh")
+        if kinv:
+            f.append("kinv")
     elif n > 2:
         # unpunctuated: any inversion / wh opener after a filler ("okay so what do you ...")
         for k in range(max(i + 1, 1), n - 1):
@@ -289,17 +337,50 @@ def features(text: str, ctx: list[str] | None = None, toks: list[str] | None = N
 _ZEROS = itertools.repeat(0.0)
 
 
+def _ctx_family(name: str) -> str | None:
+    """The family of a context feature (see context(): at most one feature per family fires,
+    three for "sh"), or None for a text feature."""
+    if name.startswith(("pv_", "nx_")):
+        if name == "pv_q" or name.endswith("&?"):
+            return name
+        return name[:3] + ("&g" if "&g" in name else "")
+    if name.startswith(("nxf=", "nxf2=", "sh=")):
+        return name.split("=", 1)[0]
+    return None
+
+
 class QuestionModel:
     """Logistic regression: P(question | sentence) = sigmoid(bias + sum of feature weights)."""
 
     def __init__(self, data: dict):
         self.w: dict[str, float] = data["weights"]
         self.bias: float = data["bias"]
+        self.uni = {k[2:]: v for k, v in self.w.items() if k.startswith("w=")}  # by word
+        self.bi = {k[2:]: v for k, v in self.w.items() if k.startswith("b=")}  # by "word word"
         self.threshold: float = data.get("threshold", 0.5)
         self.logit_threshold = math.log(self.threshold / (1 - self.threshold))
+        # calls whose text has no '?' and no '.' at all (raw speech-to-text) get their own threshold
+        t = data.get("threshold_nopunct", self.threshold)
+        self.logit_threshold_nopunct = math.log(t / (1 - t))
+        # the most the context features can add (per family of mutually exclusive features): a sentence
+        # whose text part stays below the threshold even with it is not a question, context unseen
+        fam: dict[str, float] = {}
+        for k, v in self.w.items():
+            f = _ctx_family(k)
+            if f and v > fam.get(f, 0.0):
+                fam[f] = v
+        self.ctx_max = sum(v for f, v in fam.items() if f != "sh")
+        self.ctx_max_short = self.ctx_max + 3 * fam.get("sh", 0.0)
 
     def logit(self, text: str, ctx: list[str] | None = None, toks: list[str] | None = None) -> float:
-        return self.bias + sum(map(self.w.get, features(text, ctx, toks), _ZEROS))
+        """bias + the weights of the features (binary, as in training: a repeated bigram counts once)."""
+        if toks is None:
+            toks = clean_tokens(tokenize(text.strip()))
+        z = self.bias + sum(map(self.w.get, features(text, ctx, toks, ngrams=False), _ZEROS))
+        z += sum(map(self.uni.get, set(toks), _ZEROS))
+        if len(toks) > 1:
+            z += sum(map(self.bi.get, set(map(" ".join, zip(toks, toks[1:]))), _ZEROS))
+        return z
 
     def prob(self, text: str) -> float:
         z = self.logit(text)
@@ -320,7 +401,44 @@ def model() -> QuestionModel:
 
 
 # ---------------------------------------------------------------- typing
-def _lex_re(phrases: list[str]) -> re.Pattern | None:
+_PIECES = re.compile(r"[^a-z']+")
+
+
+@lru_cache(maxsize=2048)
+def _pieces(s: str) -> frozenset:
+    return frozenset(_PIECES.split(s))
+
+
+class _Lexicon:
+    """A phrase lexicon compiled to one regex, with a cheap pre-check: a phrase can only match when
+    the text holds its first word (or, for "frustrat*", a word starting with it)."""
+
+    def __init__(self, rx: re.Pattern, phrases: list[str]):
+        self.rx = rx
+        exact, prefix = set(), set()
+        for p in phrases:
+            w = p.lower().split()[0]
+            key = re.match(r"[a-z']*", w).group(0)
+            if not key or len(key) < len(w) and w[len(key)] == "*":
+                prefix.add(key)
+            else:
+                exact.add(key)
+        self.exact = frozenset(exact)
+        self.prefix = tuple(sorted(prefix))
+        self.any = "" in prefix
+
+    def search(self, s: str):
+        if not self.any:
+            ws = _pieces(s)
+            if self.exact.isdisjoint(ws) and not (self.prefix and any(w.startswith(self.prefix) for w in ws)):
+                return None
+        return self.rx.search(s)
+
+    def match(self, s: str):
+        return self.rx.match(s)
+
+
+def _lex_re(phrases: list[str]) -> _Lexicon | None:
     alts = []
     for p in sorted({p.lower() for p in phrases}, key=len, reverse=True):
         e = re.escape(p).replace(r"\ \*\ ", r"\ (?:\S+\ ){1,3}")  # " * " = one to three words
@@ -328,7 +446,7 @@ def _lex_re(phrases: list[str]) -> re.Pattern | None:
         alts.append(e)
     if not alts:
         return None
-    return re.compile(r"(?<![a-z'])(?:" + "|".join(alts) + r")(?![a-z'])")
+    return _Lexicon(re.compile(r"(?<![a-z'])(?:" + "|".join(alts) + r")(?![a-z'])"), phrases)
 
 
 class _Types:
@@ -421,7 +539,7 @@ def _wh_form(toks: list[str], ty: _Types) -> str:
     return "open"
 
 
-def _has(rx: re.Pattern | None, s: str) -> bool:
+def _has(rx: _Lexicon | None, s: str) -> bool:
     return bool(rx and rx.search(s))
 
 
@@ -450,68 +568,108 @@ def _phases(doc: CallDoc) -> tuple[int, int]:
 
 def type_rep_questions(doc: CallDoc, qs: list[dict]) -> None:
     """Fill spin / sandler_level / socratic / researchable of the rep questions in `qs` (in call order)."""
-    ty = _types()
-    sp = ty.sp
     disc, pitch = _phases(doc)
     prev_disc: str | None = None
     closing = False
+    memo: dict[tuple, tuple] = {}  # repeated question in the same state: typed once
+    found: dict[tuple[str, str], bool] = {}
+    norm: dict[str, str] = {}
     for q in qs:
         if q["role"] != REP:
             continue
-        s = " ".join(tokenize(q["text"]))
+        text = q["text"]
+        s = norm.get(text)
+        if s is None:
+            s = norm[text] = " ".join(tokenize(text))
         i = q["_sent"]
         if i >= pitch:
             closing = True
-        n_tok = len(s.split())
-        if _has(sp["follow_up"], s) and n_tok <= 8 and prev_disc in ("problem", "implication"):
-            spin = prev_disc
-        elif i < disc:
-            spin = "other"
-        elif _has(sp["need_payoff_if"], s) and " would " in f" {s} " and not _has(sp["implication"], s) or \
-                _has(sp["need_payoff"], s):
-            spin = "need_payoff"
-        elif _has(sp["implication"], s) and not (closing and _has(sp["other"], s)):
-            spin = "implication"
-        elif _has(sp["other"], s):
-            spin = "other"
-        elif _has(sp["problem"], s) and not closing:
-            spin = "problem"
-        else:
-            spin = "other" if closing else "situation"
+        key = (s, prev_disc, i < disc, closing, q["form"])
+        r = memo.get(key)
+        if r is None:
+            r = memo[key] = _type_one(s, prev_disc, i < disc, closing, q["form"], found)
+        spin = q["spin"] = r[0]
+        q["sandler_level"], q["socratic"], q["researchable"] = r[1], r[2], r[3]
         if spin == "need_payoff":
             closing = True  # SPIN's last step: what follows is logistics, stakeholders, objections
         if spin in ("situation", "problem", "implication", "need_payoff"):
             prev_disc = spin
-        q["spin"] = spin
-        # Sandler pain funnel
-        if spin in ("problem", "implication") or (spin == "other" and _has(ty.sandler3, s) and not closing):
-            if _has(ty.sandler3, s):
-                q["sandler_level"] = 3
-            elif spin == "implication" or _has(ty.sandler2, s):
-                q["sandler_level"] = 2
-            else:
-                q["sandler_level"] = 1
-        # Socratic category
-        soc = None
-        if _has(ty.soc["accountability"], s):
-            soc = "accountability"
-        elif _has(ty.soc["forcing_function"], s) or (" or " in f" {s} " and spin in ("problem", "implication", "need_payoff")):
-            soc = "forcing_function"
-        elif spin in ("situation", "problem") and q["form"] == "open" or _has(ty.soc["diagnostic"], s) and spin in ("situation", "problem", "implication"):
-            soc = "diagnostic"
-        q["socratic"] = soc
-        q["researchable"] = spin == "situation" and _has(ty.research, s)
+
+
+def _type_one(s: str, prev_disc: str | None, before_disc: bool, closing: bool, form: str,
+              memo: dict[tuple[str, str], bool]) -> tuple:
+    """(spin, sandler_level, socratic, researchable) of one rep question (normalised text `s`), given the
+    type of the rep's previous discovery question, whether discovery has started and whether it is over.
+    `memo`: lexicon look-ups already done for this text (searched lazily, once)."""
+    ty = _types()
+    sp = ty.sp
+
+    def has(name: str) -> bool:
+        v = memo.get((s, name))
+        if v is None:
+            rx = sp[name] if name in sp else ty.soc[name] if name in ty.soc else getattr(ty, name)
+            v = memo[(s, name)] = _has(rx, s)
+        return v
+
+    if has("follow_up") and len(s.split()) <= 8 and prev_disc in ("problem", "implication"):
+        spin = prev_disc
+    elif before_disc:
+        spin = "other"
+    elif has("need_payoff_if") and " would " in f" {s} " and not has("implication") or has("need_payoff"):
+        spin = "need_payoff"
+    elif has("implication") and not (closing and has("other")):
+        spin = "implication"
+    elif has("other"):
+        spin = "other"
+    elif has("problem") and not closing:
+        spin = "problem"
+    else:
+        spin = "other" if closing else "situation"
+    # Sandler pain funnel
+    level = None
+    if spin in ("problem", "implication") or (spin == "other" and has("sandler3") and not closing):
+        if has("sandler3"):
+            level = 3
+        elif spin == "implication" or has("sandler2"):
+            level = 2
+        else:
+            level = 1
+    # Socratic category
+    soc = None
+    if has("accountability"):
+        soc = "accountability"
+    elif has("forcing_function") or (" or " in f" {s} " and spin in ("problem", "implication", "need_payoff")):
+        soc = "forcing_function"
+    elif spin in ("situation", "problem") and form == "open" or has("diagnostic") and spin in ("situation", "problem", "implication"):
+        soc = "diagnostic"
+    return spin, level, soc, spin == "situation" and has("research")
+
+
+_CLEFT_WH = frozenset(["what", "what's", "how", "where", "why"])
+_DEM = frozenset(["that", "this", "it", "that's", "it's"])
+_HOW_ADJ = frozenset(["long", "much", "many", "big", "often", "far", "old", "soon", "late", "early", "time", "kind",
+                      "sort", "type", "else", "exactly", "about"])
 
 
 def is_cleft_statement(text: str, toks: list[str] | None = None) -> bool:
-    """A statement that opens with a wh-clause: "What I mean is ...", "How we do it is ...".
-    The wh-word is followed by a subject (no inversion) and the clause is completed by is/was;
+    """A statement that opens with a wh-clause: "What I mean is ...", "How we do it is ...",
+    "What happened is that ...". The wh-word is followed by a subject (no inversion) and the clause
+    is completed by is/was (or, without a subject, by "is that / whether / like");
     an embedded question after it ("What I'd love to know is how you ...") keeps it a question."""
     lx = _lex()
     if toks is None:
         toks = clean_tokens(tokenize(text))
     i = _skip(toks, lx.fillers)
-    if len(toks) < i + 4 or toks[i] not in lx.wh or toks[i + 1] not in _CLEFT_SUBJ:
+    if len(toks) < i + 4 or toks[i] not in lx.wh:
+        return False
+    if toks[i + 1] not in _CLEFT_SUBJ:
+        # "what happened is that ...", "what's going on is that ...": a wh-clause without inversion,
+        # then "is that / whether / like" (not "how long is that", "what do you think is ...")
+        if toks[i] not in _CLEFT_WH or toks[i + 1] in lx.aux or toks[i + 1] in _HOW_ADJ or toks[i + 1] in _DEM:
+            return False
+        for k in range(i + 2, min(len(toks) - 1, i + 8)):
+            if toks[k] in ("is", "was") and toks[k + 1] in ("that", "whether", "like"):
+                return True
         return False
     for k in range(i + 2, min(len(toks), i + 9)):
         if toks[k] in ("is", "was"):
@@ -520,8 +678,19 @@ def is_cleft_statement(text: str, toks: list[str] | None = None) -> bool:
     return False
 
 
+def opens_with_request(toks: list[str]) -> bool:
+    """The sentence opens (after discourse fillers) with a request frame: "walk me through ...",
+    "tell me about ...", "so help me understand ..." -- an information request in imperative form."""
+    lx = _lex()
+    if not toks:
+        return False
+    j = _skip(toks, lx.fillers)
+    return any(tuple(toks[j:j + len(t)]) == t for t in lx.request.first.get(toks[j], ()))
+
+
+_REQ_MARGIN = 1.0  # logit bonus of a sentence that opens with a request frame (see the module docstring)
 _CLAUSE_MIN = 8  # words: shorter unpunctuated sentences are judged whole
-_CLAUSE_MARGIN = 1.0  # a sentence this close to the threshold (logit) gets its clauses scored
+_CLAUSE_MARGIN = 0.0  # a sentence this close to the threshold (logit) gets its clauses scored (0: chosen on held-out folds)
 _CLAUSE_AFTER = frozenset(["it", "cool", "perfect", "great", "nice", "sense", "good", "fair", "totally", "interesting",
                            "noted", "gotcha", "wow", "ha", "sure"])
 _WORD_SPAN = re.compile(r"[A-Za-z][A-Za-z'’]*")
@@ -545,7 +714,9 @@ def question_clause(text: str, m: "QuestionModel", ctx: list[str], whole: float)
         j = mt.start() - 1
         while j > 0 and text[j] == " ":
             j -= 1
-        if not (text[j] == "," or before in lx.fillers or before in _CLAUSE_AFTER):
+        # ... or after a restart: a cut-off or repeated word ("it's cl- is is it clear what ...")
+        if not (text[j] == "," or before in lx.fillers or before in _CLAUSE_AFTER
+                or text[j] == "-" and j < mt.start() - 1 or before == w):
             continue
         if w in lx.wh or w in lx.aux or w in lx.request.first:
             if w in lx.aux:
@@ -562,14 +733,16 @@ def question_clause(text: str, m: "QuestionModel", ctx: list[str], whole: float)
     return best, best_z
 
 
-def detect(text: str, ctx: list[str] | None = None) -> str | None:
-    """The question text found in one sentence (the sentence or its question clause), or None."""
-    toks = clean_tokens(tokenize(text))
+def detect(text: str, ctx: list[str] | None = None, toks: list[str] | None = None) -> str | None:
+    """The question text found in one sentence (the sentence or its question clause), or None.
+    `toks`: clean_tokens(tokenize(text)) when the caller has them."""
+    if toks is None:
+        toks = clean_tokens(tokenize(text))
     if is_cleft_statement(text, toks):
         return None
     m = model()
     ctx = ctx or []
-    z = m.logit(text, ctx, toks)
+    z = m.logit(text, ctx, toks) + (_REQ_MARGIN if opens_with_request(toks) else 0.0)
     if z >= m.logit_threshold - _CLAUSE_MARGIN:
         text, z = question_clause(text, m, ctx, z)
     if z >= m.logit_threshold:
@@ -577,16 +750,58 @@ def detect(text: str, ctx: list[str] | None = None) -> str | None:
     return None
 
 
+class _Scored:
+    """Per-text work of one call, done once for repeated texts ("yeah", "okay", "right")."""
+
+    __slots__ = ("toks", "part", "hopeful", "clause", "form")
+
+    def __init__(self, toks: list[str], part: float | None, hopeful: bool):
+        self.toks = toks
+        self.hopeful = hopeful  # could reach the threshold with the most favourable context
+        self.part = part  # text part of the logit (bias included); None for a cleft statement
+        self.clause: tuple[str, float] | None = None  # (question text, its text logit), found lazily
+        self.form: dict[str, str] = {}
+
+
 @analyzer("questions")
 def questions(doc: CallDoc) -> None:
+    """Every sentence is scored: logit = bias + weights of its text features + weights of its
+    context features (the model is linear, so the text part is computed once per distinct text)."""
     out = []
-    units = [(s.speaker, s.text) for s in doc.sentences]
+    segs = doc.call.segments
+    m = model()
+    w = m.w
+    punct = any("?" in s.text or "." in s.text for s in doc.sentences)
+    thr = m.logit_threshold if punct else m.logit_threshold_nopunct
+    low = thr - _CLAUSE_MARGIN
+    cache: dict[str, _Scored] = {}
+    units = [(s.speaker, s.text, segs[s.seg].start, segs[s.seg].end, s.seg) for s in doc.sentences]
+    cmax, cmax_short = m.ctx_max, m.ctx_max_short
     for s in doc.sentences:
-        text = detect(s.text, context(units, s.index))
-        if text is not None:
-            out.append({"start": s.start, "speaker": s.speaker, "role": s.role, "text": text,
-                        "form": question_form(text), "spin": None, "sandler_level": None, "socratic": None,
-                        "researchable": False, "_sent": s.index})
+        text = s.text
+        e = cache.get(text)
+        if e is None:
+            toks = clean_tokens(tokenize(text))
+            part = None if is_cleft_statement(text, toks) else \
+                m.logit(text, None, toks) + (_REQ_MARGIN if opens_with_request(toks) else 0.0)
+            e = cache[text] = _Scored(toks, part, part is not None and
+                                      part + (cmax_short if len(toks) <= 2 else cmax) >= low)
+        if not e.hopeful:
+            continue
+        z = e.part + sum(map(w.get, context(units, s.index, e.toks), _ZEROS))
+        if z < low:
+            continue
+        if e.clause is None:
+            e.clause = question_clause(s.text, m, [], e.part)
+        qtext, zt = e.clause
+        if z - e.part + zt < thr:
+            continue
+        form = e.form.get(qtext)
+        if form is None:
+            form = e.form[qtext] = question_form(qtext)
+        out.append({"start": s.start, "speaker": s.speaker, "role": s.role, "text": qtext,
+                    "form": form, "spin": None, "sandler_level": None, "socratic": None,
+                    "researchable": False, "_sent": s.index})
     type_rep_questions(doc, out)
     for q in out:
         del q["_sent"]

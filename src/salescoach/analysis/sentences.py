@@ -63,8 +63,14 @@ def _cap_split(piece: str) -> list[str]:
     return out
 
 
+_INNER = re.compile(r"[.!?][\"')\]]*\s")
+
+
 def split_sentences(text: str) -> list[str]:
-    parts = _SPLIT.split(text.strip())
+    text = text.strip()
+    if text.endswith((".", "!", "?")) and not _INNER.search(text):
+        return [text] if text else []  # one punctuated sentence: the common case
+    parts = _SPLIT.split(text)
     out: list[str] = []
     for p in parts:
         if not p:
