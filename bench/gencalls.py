@@ -2,7 +2,8 @@
 
 Each call is ~45 minutes and ~7k words: a rep and two buyers trading turns built from a bank of
 phrases (questions of every SPIN type, objections, pitch lines, small talk, next steps), with
-random recombination so no two calls are alike. Deterministic for a given seed.
+random recombination, filler leads and detail tails so that sentences rarely repeat word for word
+(per-text caches must not flatter the benchmark). Deterministic for a given seed.
 """
 from __future__ import annotations
 
@@ -42,6 +43,23 @@ BUY_S = [
 THINGS = ["scheduling", "dispatch", "invoicing", "reporting", "onboarding", "forecasting", "routing", "approvals"]
 TEAMS = ["finance", "ops", "sales", "field", "support"]
 GOALS = ["Q3 board meeting", "annual plan", "expansion into Texas", "renewal season", "audit"]
+LEADS = ["", "", "so ", "um ", "and ", "honestly ", "okay so ", "well ", "yeah ", "I mean "]
+TAILS = ["", "", " for the {team} team", " in {city}", " about {n} times a week", " since {month}",
+         " with {n} people", " across {n} sites", " on the {team} side", " at least {n} hours"]
+CITIES = ["Denver", "Austin", "Boise", "Tampa", "Reno", "Omaha", "Fresno", "Tulsa", "Akron", "Provo"]
+MONTHS = ["January", "March", "May", "July", "September", "November"]
+
+
+def _vary(rnd: random.Random, sentence: str) -> str:
+    """A filler lead and a detail tail, so that sentences rarely repeat word for word (as in real calls)."""
+    end = sentence[-1] if sentence[-1] in ".?!" else ""
+    core = sentence[:-1] if end else sentence
+    tail = rnd.choice(TAILS).format(team=rnd.choice(TEAMS), city=rnd.choice(CITIES), n=rnd.randint(2, 90),
+                                    month=rnd.choice(MONTHS))
+    lead = rnd.choice(LEADS)
+    if lead and core[:1].isupper() and not core.startswith("I "):
+        core = core[0].lower() + core[1:]
+    return (lead + core + tail + end).strip()
 
 
 def make_call(seed: int, words_target: int = 7000, minutes: float = 45.0) -> str:
@@ -55,8 +73,8 @@ def make_call(seed: int, words_target: int = 7000, minutes: float = 45.0) -> str
         spk, role = people[speaker]
         bank = (REP_Q + REP_S) if role == "rep" else BUY_S
         k = rnd.randint(1, 3)
-        text = " ".join(rnd.choice(bank).format(thing=rnd.choice(THINGS), team=rnd.choice(TEAMS),
-                                                goal=rnd.choice(GOALS)) for _ in range(k))
+        text = " ".join(_vary(rnd, rnd.choice(bank).format(thing=rnd.choice(THINGS), team=rnd.choice(TEAMS),
+                                                           goal=rnd.choice(GOALS))) for _ in range(k))
         w = len(text.split())
         dur = w / wps
         n += 1
