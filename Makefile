@@ -28,6 +28,9 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/bench_memory.py --calls $${BENCH_CALLS:-2000}
+	$(BIN)/python bench/bench_recall.py --sizes $${BENCH_RECALL_SIZES:-100000,1000000}
+	$(BIN)/python bench/bench_crm.py --n $${BENCH_CRM_N:-1000000}
 
 eval: $(STAMP)
 	$(BIN)/python bench/eval.py --shared $(SHARED)

@@ -154,3 +154,5 @@ def main() -> None:
         sys.stderr.close()
 from salescoach.cli import memory as _memory  # noqa: E402,F401  (memory-bank commands: ingest, observations, note, calls)
 from salescoach.cli import models as _models  # noqa: E402,F401  (mental models and coach log)
+from salescoach.cli import recall as _recall  # noqa: E402,F401  (recall and bank commands)
+from salescoach.cli import crm as _crm  # noqa: E402,F401  (CRM commands: crm import, pipeline stats/review, forecast)

@@ -285,3 +285,149 @@ class Document(Base):
     title: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# ==== CRM (issue 4: pipeline, deal inspection, forecast accuracy) — migration 0003_crm ================
+# Extension tables keyed by the core rows (deals, accounts, reps), so the core schema stays as it is.
+# Written by salescoach.crm (import, review, stats, forecast); dates are calendar dates (no time).
+from datetime import date as _date  # noqa: E402
+
+from sqlalchemy import Date  # noqa: E402
+
+
+class CrmProduct(Base):
+    """A product with its list price (used to value open deals whose amount is unknown)."""
+    __tablename__ = "crm_products"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    series: Mapped[str | None] = mapped_column(String(100))
+    list_price: Mapped[float | None] = mapped_column(Float)
+
+
+class CrmRep(Base):
+    """A rep's CRM attributes: manager and region (sales_teams.csv)."""
+    __tablename__ = "crm_reps"
+    rep_id: Mapped[int] = mapped_column(ForeignKey("reps.id", ondelete="CASCADE"), primary_key=True)
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("managers.id", ondelete="SET NULL"), index=True)
+    region: Mapped[str | None] = mapped_column(String(100))
+
+
+class CrmAccount(Base):
+    """An account's CRM attributes (sector normalised, e.g. "technolgy" -> "technology")."""
+    __tablename__ = "crm_accounts"
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    sector: Mapped[str | None] = mapped_column(String(100))
+    year_established: Mapped[int | None] = mapped_column(Integer)
+    revenue: Mapped[float | None] = mapped_column(Float)
+    employees: Mapped[int | None] = mapped_column(Integer)
+    location: Mapped[str | None] = mapped_column(String(200))
+    parent: Mapped[str | None] = mapped_column(String(300))
+
+
+class CrmDeal(Base):
+    """A deal's CRM fields. `stage` is the canonical stage (see crm/stages), `stage_raw` the CRM's label;
+    `amount_estimated` is never stored: it is computed (list price) where `deals.amount` is null."""
+    __tablename__ = "crm_deals"
+    __table_args__ = (Index("ix_crm_deals_owner_stage", "owner_id", "stage"),)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), primary_key=True)
+    source: Mapped[str | None] = mapped_column(String(20))  # salesforce | hubspot | csv | dataset
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("reps.id", ondelete="SET NULL"))
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("crm_products.id", ondelete="SET NULL"))
+    stage: Mapped[str] = mapped_column(String(30))
+    stage_raw: Mapped[str | None] = mapped_column(String(100))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    probability: Mapped[float | None] = mapped_column(Float)  # 0..1, as the CRM says
+    forecast_category: Mapped[str | None] = mapped_column(String(20))  # commit | best_case | pipeline | omitted | closed
+    next_step: Mapped[str | None] = mapped_column(Text)
+    next_step_date: Mapped[_date | None] = mapped_column(Date)
+    created_date: Mapped[_date | None] = mapped_column(Date)
+    engage_date: Mapped[_date | None] = mapped_column(Date)
+    close_date: Mapped[_date | None] = mapped_column(Date)
+    last_activity: Mapped[_date | None] = mapped_column(Date)
+    stage_changed_at: Mapped[_date | None] = mapped_column(Date)
+    loss_reason: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CrmStageChange(Base):
+    """One stage change of a deal (the first import records the initial stage, from_stage null)."""
+    __tablename__ = "crm_stage_history"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)
+    from_stage: Mapped[str | None] = mapped_column(String(30))
+    to_stage: Mapped[str] = mapped_column(String(30))
+    stage_raw: Mapped[str | None] = mapped_column(String(100))
+    changed_at: Mapped[_date | None] = mapped_column(Date)
+    source: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ForecastSnapshot(Base):
+    """A rep's forecast for one period as seen on `as_of`: commit, best case (upside), pipeline."""
+    __tablename__ = "forecast_snapshots"
+    __table_args__ = (UniqueConstraint("rep_id", "as_of", "period", name="uq_forecast_snapshot"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rep_id: Mapped[int] = mapped_column(ForeignKey("reps.id", ondelete="CASCADE"), index=True)
+    as_of: Mapped[_date] = mapped_column(Date)
+    period: Mapped[str] = mapped_column(String(10))  # 2017-03 (month) or 2017Q1 (quarter)
+    period_start: Mapped[_date] = mapped_column(Date)
+    period_end: Mapped[_date] = mapped_column(Date)
+    commit_value: Mapped[float] = mapped_column(Float)
+    best_case_value: Mapped[float] = mapped_column(Float)
+    pipeline_value: Mapped[float] = mapped_column(Float)
+    closed_value: Mapped[float] = mapped_column(Float)  # already won in the period on as_of
+    method: Mapped[str] = mapped_column(String(20))  # crm | evidence | mixed
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ForecastSnapshotDeal(Base):
+    __tablename__ = "forecast_snapshot_deals"
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("forecast_snapshots.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(20))
+    amount: Mapped[float | None] = mapped_column(Float)
+    close_date: Mapped[_date | None] = mapped_column(Date)
+    basis: Mapped[str | None] = mapped_column(Text)  # why this category (CRM field or the evidence rule)
+# ==== end CRM ===========================================================================================
+
+
+# -- recall (issue 3, recall branch: migration 0002_recall) ------------------------------------------
+from sqlalchemy import LargeBinary  # noqa: E402
+
+
+class RecallItem(Base):
+    """One searchable item for `salescoach recall`: a finding, an observation, a manager note or one
+    heading-chunk of a knowledge document (`kind` finding | observation | note | document), with the
+    text that keyword search sees and its embedding (`emb`: float16 bytes, L2-normalised).
+
+    Exactly one of finding_id / observation_id / note_id / document_id is set; deleting that row
+    deletes this one (ON DELETE CASCADE). Keyword index: SQLite FTS5 table `recall_fts` (triggers
+    keep it in sync), PostgreSQL GIN expression index on to_tsvector (neither can be mapped here).
+    """
+    __tablename__ = "recall_items"
+    __table_args__ = (Index("ix_recall_items_rep_time", "rep_id", "occurred_at"), {"sqlite_autoincrement": True})
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    finding_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"), unique=True,
+                                                   index=True)
+    observation_id: Mapped[int | None] = mapped_column(ForeignKey("observations.id", ondelete="CASCADE"),
+                                                       unique=True, index=True)
+    note_id: Mapped[int | None] = mapped_column(ForeignKey("manager_notes.id", ondelete="CASCADE"), unique=True,
+                                                index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    chunk: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    call_id: Mapped[int | None] = mapped_column(Integer)
+    rep_id: Mapped[int | None] = mapped_column(Integer)
+    occurred_at: Mapped[datetime | None] = mapped_column(DateTime)
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str | None] = mapped_column(String(40))
+    emb: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class RecallMeta(Base):
+    """Key/value facts about the recall index (e.g. which embedding model made the stored vectors)."""
+    __tablename__ = "recall_meta"
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str | None] = mapped_column(Text)

@@ -128,6 +128,7 @@ class Repository:
                     s.execute(insert(m.Finding.__table__), [{**base, **f, "call_id": call.id,
                                                    "rep_id": reps[0].id if reps else None, "occurred_at": when}
                                                   for f in findings])
+                    _index_call(s, call.id)  # recall index, in the same transaction
                 return StoredCall(call.id, True)
         except IntegrityError:
             again = self.call_id_for_sha(sha256)
@@ -149,6 +150,7 @@ class Repository:
                         "data": None}
                 s.execute(insert(m.Finding), [{**base, **f, "call_id": call_id, "rep_id": call.rep_id,
                                                "occurred_at": call.occurred_at} for f in findings])
+                _index_call(s, call_id)  # the old findings' recall rows went with them (ON DELETE CASCADE)
 
     def delete_call(self, call_id: int) -> list[int] | None:
         """Delete a call with its segments, report and findings. Returns the ids of its reps (None: no such call)."""
@@ -204,6 +206,8 @@ class Repository:
             note.signals = [m.NoteSignal(signal=k, matched=v) for k, v in links.items()]
             s.add(note)
             s.flush()
+            from salescoach.memory.recall import index_note
+            index_note(s, note.id)  # recall index, in the same transaction
             return note.id
 
     def notes(self, rep: str | None = None) -> list[dict]:
@@ -216,6 +220,12 @@ class Repository:
                 q = q.where(m.ManagerNote.rep_id == r.id)
             return [{"id": n.id, "rep": name, "text": n.text, "created_at": _iso(n.created_at),
                      "signals": sorted(x.signal for x in n.signals)} for n, name in s.execute(q).all()]
+
+
+def _index_call(s: Session, call_id: int) -> None:
+    """Add a call's new findings to the recall index (salescoach.memory.recall)."""
+    from salescoach.memory.recall import index_call
+    index_call(s, call_id)
 
 
 def _iso(d: datetime | None) -> str | None:
