@@ -19,7 +19,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	@rm -rf demo-output
 	$(BIN)/salescoach analyze examples/calls --rep "Lena Ruiz" --rep "Sam Cho" --rep "Priya Natarajan" \
-		--format md --out demo-output
+		--format table --out demo-output
 	@echo
 	@echo "Call reports (JSON) and debriefs (Markdown) are in ./demo-output/"
 

@@ -24,6 +24,7 @@ class OutFormat(str, Enum):
     json = "json"
     jsonl = "jsonl"
     md = "md"
+    table = "table"
 
 
 class TranscriptFormat(str, Enum):
@@ -52,7 +53,8 @@ def analyze(
     paths: Annotated[list[str], typer.Argument(help="Transcript files or folders.")],
     rep: RepOpt = None,
     format: Annotated[OutFormat, typer.Option("--format", "-f", help="json (one object; a list for several "
-                                              "files), jsonl (one object per file) or md.")] = OutFormat.json,
+                                              "files), jsonl (one object per file), md (a scorecard per call) or "
+                                              "table (one line per call).")] = OutFormat.json,
     transcript_format: FmtOpt = TranscriptFormat.auto,
     call_type: TypeOpt = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Also write NAME.report.json and "
@@ -97,11 +99,40 @@ def analyze(
     if format == OutFormat.json and reports:
         data = reports[0] if len(reports) == 1 else reports
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    elif format == OutFormat.table and reports:
+        Console(width=max(150, Console().width)).print(_summary_table(reports))
     if out:
         err.print(f"reports written to [bold]{out}[/]")
     if failed:
         err.print(f"[red]{failed} of {len(files) - skipped} transcript(s) failed[/]")
         raise typer.Exit(1)
+
+
+def _summary_table(reports: list[dict]):
+    from rich.table import Table
+
+    from salescoach.analysis.moments import clock
+
+    t = Table(title="Calls", header_style="bold",
+              caption="Talk: rep share of words. Mono: longest rep monologue. Qs / Impl: rep questions / implication "
+                      "questions. Obj: buyer objections (handled with 3+ AECR steps).")
+    t.add_column("Call", no_wrap=True)
+    for col in ("Rep", "Type", "Talk", "Mono", "Qs", "Impl", "Obj", "Contract", "Pitch", "Next step"):
+        t.add_column(col)
+    for r in reports:
+        m, qs = r["metrics"], [q for q in r["questions"] if q["role"] == "rep"]
+        objs = r["objections"]
+        good = sum(sum(bool(v) for v in (o.get("handling") or {}).values()) >= 3 for o in objs)
+        ns = r["next_step"]
+        t.add_row(r["call"]["id"], ", ".join(r["call"]["reps"]) or "unknown", r["call"]["type"],
+                  f"{round(100 * m['rep_talk_share'])}%" if m["rep_talk_share"] is not None else "unknown",
+                  f"{m['longest_rep_monologue_s']:.0f} s" if m["longest_rep_monologue_s"] is not None else "unknown",
+                  str(len(qs)), str(sum(q["spin"] == "implication" for q in qs)), f"{len(objs)} ({good})",
+                  (clock(r["upfront_contract"]["start"]) if r["upfront_contract"]["start"] is not None else "yes")
+                  if r["upfront_contract"]["present"] else "no",
+                  clock(r["first_pitch_s"]) if r["first_pitch_s"] is not None else "—",
+                  ("dated" if ns["has_date"] else "committed") if ns["committed"] else "no")
+    return t
 
 
 def escape(s: str) -> str:
