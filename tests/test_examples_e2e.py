@@ -98,3 +98,12 @@ def test_json_format_prints_one_object_for_one_file():
     assert p.returncode == 0, p.stderr
     obj = json.loads(p.stdout)
     assert isinstance(obj, dict) and obj["call"]["source"] == str(f)
+
+
+def test_table_format_lists_every_call():
+    p = run("analyze", str(EXAMPLES / "calls"), *REPS, "--format", "table")
+    assert p.returncode == 0, p.stderr
+    for c in ROSTER["calls"]:
+        stem = Path(c["file"]).stem
+        assert stem in p.stdout or c["file"].endswith(".json")  # the Gong file is named by its call id
+    assert "Priya Natarajan" in p.stdout and "discovery" in p.stdout
