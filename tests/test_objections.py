@@ -369,3 +369,20 @@ def test_model_ships_as_json_and_runtime_needs_no_sklearn():
     assert m is not None and m["weights"] and 0 < m["threshold"] < 1
     assert "sklearn" not in O.__dict__ and "numpy" not in O.__dict__
     assert isinstance(O.model_score(m, O.text_features("That's too much for a used bike.")), float)
+
+
+# --- answers to discovery questions: push-back still counts, facts and pain do not --------------
+
+@pytest.mark.parametrize("question", ["How are you handling budget for something like this?",
+                                      "Who else is involved in a decision like this?"])
+@pytest.mark.parametrize("answer,category", [
+    ("To be frank, it's not a priority for us this year, we've got too much going on.", "timing"),
+    ("Honestly it's not my call, and my VP has said no to new tools twice already.", "authority"),
+    ("We have about 50k set aside for Q3.", None),
+    ("we'd like to decide by the end of the month", None),
+    ("Honestly it's a mess, we lose about ten hours a week to it.", None),
+])
+def test_answers_to_discovery_questions(question, answer, category):
+    text = lines(("Rita Sales", question), ("Ben Buyer", answer), ("Rita Sales", "Got it, thanks."))
+    objs = run(text, with_questions=True)
+    assert [o["category"] for o in objs] == ([category] if category else [])

@@ -28,15 +28,18 @@ How it is detected (lexicons in frameworks/objections.json plus a small trained 
   least 30% of it): "would $280 get it done?" after "I'd go to $350".
 - The trained model (models/objections.json, a logistic regression trained by
   tools/train_objections.py on PersuasionForGood resistance, the labelled calls, examples and
-  hand-written bargaining chats and sentences) scores every buyer sentence from its words and
+  hand-written bargaining chats and sentences, and a hand-written corpus of
+  B2B sales-call buyer sentences: objections of every category against pain, facts and small talk) scores every buyer sentence from its words and
   word pairs, word classes (hedge, contrast, negative evaluation, refusal, decider, other vendor,
   amount, time: frameworks/objections.json `model_word_classes`), the lexicon cues above, and the
   turn's context (did the seller just make an offer, name a price, ask something). Rules OR model:
   a sentence the rules missed is push-back when the model's probability reaches `threshold`
-  (`prefaced_threshold` right after a preface), but not while answering a discovery question;
+  (`prefaced_threshold` right after a preface); while the buyer answers the rep's discovery question
+  only at the higher `answering_threshold` (an answer is usually pain or a fact, "we have about 50k set
+  aside", but "honestly budget's the issue, we don't have any this year" pushes back even as an answer);
   a rule hit is dropped only when the model is very sure it is not push-back (`veto_below`).
-  The rules keep their category; a model-only hit takes the category of its topic words, else
-  the model's category (a second, multinomial regression over the same features, among the six). Inference is a dictionary lookup per feature (no numpy/sklearn at run time).
+  The rules keep their category; a model-only hit takes the model's category (a second, multinomial
+  regression over the same features, among the six and "other"), not that of its topic words. Inference is a dictionary lookup per feature (no numpy/sklearn at run time).
 - One objection is one episode: it opens at the first push-back sentence and stays open while the
   rep answers (up to `max_rep_turns` rep turns or `max_gap_s` seconds). Buyer replies that push
   back again inside the episode ("they said that too", "that's still ten over") are follow-ups of
@@ -704,6 +707,8 @@ def _model() -> dict | None:
     m["veto_cut"] = math.log(v / (1 - v)) if v > 0 else -math.inf
     pt = min(max(m.get("prefaced_threshold", t), 1e-6), 1 - 1e-6)
     m["preface_cut"] = math.log(pt / (1 - pt))  # after "can I be honest?" a lower bar
+    at = min(max(m.get("answering_threshold", 1.0), 1e-6), 1 - 1e-6)
+    m["answer_cut"] = math.log(at / (1 - at))  # while answering a discovery question: a higher bar
     m["ctx_max"] = sum(max(v, 0.0) for k, v in m["weights"].items() if k.startswith("ctx:"))
     n = m.get("new_objection_above", 1.0)
     m["new_cut"] = math.log(n / (1 - n)) if n < 1 else math.inf
@@ -749,9 +754,10 @@ def text_features(text: str) -> tuple[str, ...]:
     if "#num" in toks:
         present.update(words.get("#num", ()))
     sp = " " + " ".join(toks) + " "
-    for ph, names in phrases:
-        if ph in sp:
-            present.update(names)
+    for w in set(toks).intersection(phrases):  # phrases indexed by their first word
+        for ph, names in phrases[w]:
+            if ph in sp:
+                present.update(names)
     f.update("cls:" + x for x in present)
     f.update(f"pair:{a}+{b}" for a, b in pairs if a in present and b in present)
     if "negation" in f:
@@ -760,18 +766,18 @@ def text_features(text: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def _word_classes() -> tuple[dict, list, list]:
-    """frameworks/objections.json model_word_classes: word -> class names, phrases, class pairs."""
+def _word_classes() -> tuple[dict, dict, list]:
+    """frameworks/objections.json model_word_classes: word -> class names, first word -> phrases, class pairs."""
     cfg = load("objections").get("model_word_classes", {})
     words: dict[str, set] = {}
-    phrases: list = []
+    phrases: dict[str, list] = {}  # first word -> [(" phrase ", (class,))]
     for name, items in cfg.items():
         if name.startswith("_") or name == "pairs":
             continue
         for it in items:
             it = it.lower()
             if " " in it:
-                phrases.append((" " + it + " ", (name,)))
+                phrases.setdefault(it.split(" ", 1)[0], []).append((" " + it + " ", (name,)))
             else:
                 words.setdefault(it, set()).add(name)
     return {k: tuple(v) for k, v in words.items()}, phrases, [tuple(x) for x in cfg.get("pairs", [])]
@@ -779,7 +785,7 @@ def _word_classes() -> tuple[dict, list, list]:
 
 @lru_cache(maxsize=4096)
 def _model_category(text: str) -> str:
-    """The model's category (one of the six) for a push-back sentence the lexicon could not categorise."""
+    """The model's category (one of the six or "other") for a push-back sentence found by the model alone."""
     m = _model()
     cm = (m or {}).get("categories") or {}
     if not cm.get("classes"):
@@ -814,7 +820,7 @@ def _quiet(text: str) -> bool:
     m = _model()
     if m is None:
         return True
-    return _text_score(text) + m["ctx_max"] < min(m["cut"], m["preface_cut"])
+    return _text_score(text) + m["ctx_max"] < min(m["cut"], m["preface_cut"], m["answer_cut"])
 
 
 @lru_cache(maxsize=16384)
@@ -943,6 +949,7 @@ def detect(doc: CallDoc) -> list[_Obj]:
         restates = cur is not None and lx.restate is not None and any(
             _restates(sents[i].text) for i in turn.sentences)
         trigger = None
+        trigger_by_model = False
         pushback_in_turn = False
         for k, (i, c) in enumerate(cues):
             if c.preface:
@@ -950,7 +957,8 @@ def detect(doc: CallDoc) -> list[_Obj]:
             sc = _score(c, prefaced, answering)
             cand = sc >= lx.threshold and (c.strong or c.weak or c.topic)
             lower = price is not None and _lower_offer(sents[i].text, price)  # "would $280 get it done?"
-            cand = cand or lower
+            cand = rule_hit = cand or lower
+            by_model = False
             if TRACE is not None:
                 TRACE.append((doc, i, text_features(sents[i].text), ctx, bool(cand)))
             ms_i = -99.0
@@ -958,8 +966,12 @@ def detect(doc: CallDoc) -> list[_Obj]:
                 ms = ms_i = _text_score(sents[i].text) + sum(m["weights"].get(x, 0.0) for x in ctx)
                 if cand:
                     cand = ms >= m["veto_cut"]  # the model overrules a rule hit only when it is very sure
-                elif not answering:  # answers to discovery questions are pain, unless the rules say otherwise
+                elif not answering:
                     cand = ms >= (m["preface_cut"] if prefaced and not c.preface else m["cut"])
+                else:  # answers to discovery questions are mostly pain: only a sentence the model is very
+                    # sure of on its own words counts ("honestly budget's the issue, we have none this year")
+                    cand = _text_score(sents[i].text) >= max(m["answer_cut"], m["cut"])
+            by_model = cand and not rule_hit
             if cand or c.strong or (c.weak and (c.arg or c.counter)) or (c.topic and c.stance):
                 pushback_in_turn = True
             if cur is not None and not c.veto and (c.strong or c.weak - {"other"} or (c.weak and c.arg)):
@@ -986,6 +998,7 @@ def detect(doc: CallDoc) -> list[_Obj]:
                 if not (new_round or signalled):
                     continue
             trigger = k
+            trigger_by_model = by_model
             if cur is not None and i in cur.follow_ups:
                 cur.follow_ups.remove(i)
             break
@@ -1025,7 +1038,8 @@ def detect(doc: CallDoc) -> list[_Obj]:
         if trigger in lowers:
             tw["budget"] = tw.get("budget", 0) + 2
         cat = _category(weights, tw)
-        if not weights and m is not None:  # found by the model alone, no lexicon category: ask the model
+        if m is not None and (trigger_by_model or not weights) and not tc.strong and not tc.weak:
+            # found by the model alone: the model's category (topic words alone mislead: "I'd need to...")
             cat = _model_category(" ".join(sents[i].text for i in members))
         seg_from, seg_to = sents[members[0]].seg, sents[members[-1]].seg
         obj = _Obj(turn=turn.index, sents=members, seg_from=seg_from, seg_to=seg_to, category=cat,
