@@ -74,9 +74,9 @@ How the response is judged (AECR, from the rep's turns after the objection)
 - The response is the rep's first `response_rep_turns` substantive turns after the objection
   (backchannels such as "please" or "mm-hmm" skipped), up to the next objection. It is
   `response_text` (null when the rep never answered), starting at `response_start`.
-- acknowledge: the first response turn validates the concern without arguing ("that's a fair
+- acknowledge: the first or second response turn (a quick question may come first) validates the concern without arguing ("that's a fair
   point", "I appreciate you telling me", "I hear you", "of course, that makes sense").
-- empathize: the first response turn shows understanding of why the buyer feels it, often by
+- empathize: the first or second response turn shows understanding of why the buyer feels it, often by
   normalising it ("that's really common", "nobody loves adding a line to the budget", "I'd be
   skeptical too after that", "you know your customers better than I do").
 - clarify: the rep asks a question in the response to find the real objection behind the stated
@@ -1161,9 +1161,9 @@ def judge(doc: CallDoc, objs: list[_Obj]) -> list[dict]:
                 ev = {"start": s.start, "quote": s.text}
                 argued |= arg
                 discounted |= con
-                if ti == 0 and ack and not arg and steps["acknowledge"] is None:
+                if ti <= 1 and ack and not arg and steps["acknowledge"] is None:
                     steps["acknowledge"] = ev
-                if ti == 0 and emp and not arg and steps["empathize"] is None:
+                if ti <= 1 and emp and not arg and steps["empathize"] is None:
                     steps["empathize"] = ev
                 if clar and not arg and steps["clarify"] is None:
                     steps["clarify"] = ev
