@@ -93,3 +93,27 @@ def test_scorecard_says_unknown_without_times():
     r = analyze_call(parse_call("b.txt", UNTIMED, reps=["Rita Rep"]))
     md = render_scorecard(r)
     assert "unknown" in md and "# Scorecard: b" in md
+
+
+def test_untimed_call_coverage_comes_from_evidence_not_times():
+    """Untimed calls carry no coverage times; moments must read coverage_found / coverage_evidence."""
+    from salescoach.analysis import make_doc
+    from salescoach.analysis.moments import moments
+
+    call = parse_call("u.txt", UNTIMED, reps=["Rita Rep"], call_type="discovery")
+    doc = Pipeline(["conversation"]).run_doc(make_doc(call))
+    keys = ["problem", "root_cause", "impact", "stakeholders", "why_now", "cost_of_inaction"]
+    doc.report.update({
+        "questions": [], "objections": [], "upfront_contract": {"present": False, "start": None},
+        "first_pitch_s": None, "next_step": {"committed": False, "start": None, "has_date": False,
+                                             "has_owner": False, "text": None},
+        "discovery_coverage": {k: [] for k in keys}, "meddpicc": {"decision_process": []},
+        "coverage_found": {**{k: True for k in keys}, "decision_process": True},
+        "coverage_evidence": {k: [{"start": None, "quote": "Spreadsheets, and it is painful.", "speaker": "Ben Buyer",
+                                   "segment": 1}] for k in keys + ["decision_process"]},
+    })
+    doc.report["call"]["type"] = "discovery"
+    moments(doc)
+    skills = {(m["skill"], m["kind"]) for m in doc.report["moments"]}
+    assert ("discovery_coverage", "strength") in skills and ("multithreading", "strength") in skills
+    assert ("discovery_coverage", "opportunity") not in skills

@@ -68,6 +68,8 @@ class _Builder:
 
     def quote_at(self, start, role: str | None = None, default_first: bool = False) -> tuple[str | None, str | None]:
         """The text of the first sentence at segment start `start` (optionally by a role)."""
+        if start is None:  # untimed calls: callers pass quotes from the evidence instead
+            return (None, None)
         for s in self.doc.sentences:
             if s.start == start and (role is None or s.role == role):
                 return _seg_text(self.doc, s.seg), s.speaker
@@ -119,8 +121,9 @@ def moments(doc: CallDoc) -> None:
     # Upfront contract
     uc = r.get("upfront_contract") or {}
     if uc.get("present"):
+        els = [e for e in (uc.get("elements") or {}).values() if isinstance(e, dict) and e.get("quote")]
         q, spk = b.quote_at(uc.get("start"), REP)
-        b.add("strength", "upfront_contract", uc.get("start"), uc.get("quote") or q, spk)
+        b.add("strength", "upfront_contract", uc.get("start"), (els[0]["quote"] if els else None) or q, spk)
     elif ctype in ("discovery", "demo"):
         t, q, spk = _first_business_sentence(doc, qs)
         dur = r["call"].get("duration_s")
@@ -171,7 +174,7 @@ def moments(doc: CallDoc) -> None:
         ex = res[0] if res else sit[0]
         note = f", {len(res)} of them answerable from research before the call" if res else ""
         b.add("opportunity", "situation_overload", ex.get("start"), ex.get("text"), ex.get("speaker"),
-              count=len(sit), share=_pct(len(sit) / len(qs)), researchable=note, example_topic="their current setup")
+              count=len(sit), share=_pct(len(sit) / len(qs)), researchable=note, example=ex.get("text"))
 
     # Objections
     for o in r.get("objections") or []:
@@ -216,21 +219,25 @@ def moments(doc: CallDoc) -> None:
     # Multithreading and coverage (discovery calls)
     cov = r.get("discovery_coverage") or {}
     med = r.get("meddpicc") or {}
-    if discovery and cov:
-        who, proc = bool(cov.get("stakeholders")), bool(med.get("decision_process"))
+    found = r.get("coverage_found") or {k: bool(v) for k, v in {**cov, **med}.items()}
+    ev = r.get("coverage_evidence") or {}
+
+    def first_evidence(keys):
+        items = [e for k in keys for e in ev.get(k) or [] if isinstance(e, dict) and e.get("quote")]
+        items.sort(key=lambda e: (e.get("segment") is None, e.get("segment") or 0))
+        return (items[0].get("start"), items[0]["quote"], items[0].get("speaker")) if items else (None, None, None)
+
+    if discovery and found:
+        who, proc = bool(found.get("stakeholders")), bool(found.get("decision_process"))
         if who and proc:
-            t = min(cov["stakeholders"] + med["decision_process"])
-            q, spk = b.quote_at(t)
-            b.add("strength", "multithreading", t, q, spk)
+            b.add("strength", "multithreading", *first_evidence(["stakeholders", "decision_process"]))
         elif not who and not proc:
             t, q, spk = _last_rep(doc)
             b.add("opportunity", "multithreading", t, q, spk)
-        covered = [k for k in DISCOVERY_LABELS if cov.get(k)]
-        missing = [DISCOVERY_LABELS[k] for k in DISCOVERY_LABELS if not cov.get(k)]
+        covered = [k for k in DISCOVERY_LABELS if found.get(k)]
+        missing = [DISCOVERY_LABELS[k] for k in DISCOVERY_LABELS if not found.get(k)]
         if len(covered) >= 5:
-            t = min(min(cov[k]) for k in covered)
-            q, spk = b.quote_at(t)
-            b.add("strength", "discovery_coverage", t, q, spk, covered=len(covered))
+            b.add("strength", "discovery_coverage", *first_evidence(covered), covered=len(covered))
         elif len(covered) <= 3:
             t = r.get("first_pitch_s")
             q, spk = (b.quote_at(t, REP) if t is not None else (None, None))
