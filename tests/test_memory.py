@@ -374,3 +374,22 @@ def test_rederive_after_changing_thresholds(tmp_path):
     repo = open_store(db)
     assert ("Kim Lee", "talk_ratio", "strength") not in obs_set(repo)
     repo.close()
+
+
+def test_untimed_call_coverage_verdicts_use_coverage_found():
+    """Untimed calls have no coverage times: the verdicts must read coverage_found / coverage_evidence."""
+    six = ["problem", "root_cause", "impact", "stakeholders", "why_now", "cost_of_inaction"]
+    ev = {k: [{"start": None, "quote": f"buyer says {k}", "speaker": "Bo", "segment": i}] for i, k in enumerate(six)}
+    ev["decision_process"] = [{"start": None, "quote": "legal then the CFO", "speaker": "Bo", "segment": 9}]
+    report = {
+        "call": {"id": "u", "reps": ["Ann"], "type": "discovery", "duration_s": None},
+        "speakers": [], "metrics": {}, "questions": [], "objections": [], "moments": [],
+        "upfront_contract": {"present": False, "start": None}, "first_pitch_s": None,
+        "next_step": {"committed": False, "start": None, "has_date": False, "has_owner": False, "text": None},
+        "discovery_coverage": {k: [] for k in six}, "meddpicc": {"decision_process": []},
+        "coverage_found": {**{k: True for k in six}, "decision_process": True}, "coverage_evidence": ev,
+    }
+    v = {x.signal: x for x in judge(report, load_config())}
+    assert v["discovery_coverage"].verdict == "strength"
+    assert v["multithreading"].verdict == "strength"
+    assert any(e["quote"] == "legal then the CFO" for e in v["multithreading"].evidence)

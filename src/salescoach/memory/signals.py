@@ -95,6 +95,27 @@ class _Ctx:
             return None, None
         return self._quote_at(start, role)
 
+    def covered(self, key: str) -> bool:
+        """Was this coverage item found? `coverage_found` when the report has it (untimed calls have
+        no coverage times), else whether its time list is non-empty."""
+        found = self.r.get("coverage_found")
+        if isinstance(found, dict) and key in found:
+            return bool(found[key])
+        group = "meddpicc" if key in ("metrics", "economic_buyer", "decision_criteria", "decision_process",
+                                      "paper_process", "pain", "champion", "competition") else "discovery_coverage"
+        return bool((self.r.get(group) or {}).get(key))
+
+    def cov_evidence(self, key: str) -> list[dict]:
+        """First evidence for a coverage item: its earliest time and quote (works for untimed calls)."""
+        times = (self.r.get("discovery_coverage") or {}).get(key) or (self.r.get("meddpicc") or {}).get(key) or []
+        if times:
+            q, spk = self.cov_quote(key, min(times))
+            return _ev(min(times), q, spk)
+        for e in (self.r.get("coverage_evidence") or {}).get(key) or []:
+            if isinstance(e, dict) and e.get("quote"):
+                return _ev(e.get("start"), e["quote"], e.get("speaker"))
+        return []
+
     def cov_quote(self, key: str, start):
         """Quote for a coverage time: the report's own `coverage_evidence` when present, else the transcript."""
         for e in (self.r.get("coverage_evidence") or {}).get(key) or []:
@@ -276,13 +297,11 @@ def _next_steps(c: _Ctx, cfg: MemoryConfig) -> Verdict:
 def _multithreading(c: _Ctx, cfg: MemoryConfig) -> Verdict:
     if not c.discovery:
         return Verdict("multithreading", NA, None, "judged on discovery calls only")
-    who = (c.r.get("discovery_coverage") or {}).get("stakeholders") or []
-    proc = (c.r.get("meddpicc") or {}).get("decision_process") or []
+    who, proc = c.covered("stakeholders"), c.covered("decision_process")
     ev = []
-    for key, times in (("stakeholders", who), ("decision_process", proc)):
-        if times:
-            q, spk = c.cov_quote(key, times[0])
-            ev += _ev(times[0], q, spk)
+    for key, present in (("stakeholders", who), ("decision_process", proc)):
+        if present:
+            ev += c.cov_evidence(key)
     if who and proc:
         return Verdict("multithreading", STRENGTH, 2, "stakeholders and decision process explored", ev)
     if not who and not proc:
@@ -310,14 +329,11 @@ def _pain_funnel(c: _Ctx, cfg: MemoryConfig) -> Verdict:
 def _coverage(c: _Ctx, cfg: MemoryConfig) -> Verdict:
     if not c.discovery:
         return Verdict("discovery_coverage", NA, None, "judged on discovery calls only")
-    cov = c.r.get("discovery_coverage") or {}
-    covered = [k for k in SIX if cov.get(k)]
+    covered = [k for k in SIX if c.covered(k)]
     n = len(covered)
     ev = []
     for k in covered[:3]:
-        t = min(cov[k])
-        q, spk = c.cov_quote(k, t)
-        ev += [dict(e, item=k) for e in _ev(t, q, spk)]
+        ev += [dict(e, item=k) for e in c.cov_evidence(k)]
     missing = [k for k in SIX if k not in covered]
     if n >= cfg.t("coverage_strength_min"):
         return Verdict("discovery_coverage", STRENGTH, n, f"{n} of 6 must-knows covered", ev)
