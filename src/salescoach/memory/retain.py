@@ -69,6 +69,12 @@ def _discovery(report: dict, quote_at) -> list[dict]:
             quote, spk = (e["quote"], e.get("speaker")) if e else quote_at(t)
             out.append({"kind": "discovery", "type": typ, "text": f"{LABELS.get(typ, typ)} came up ({source})",
                         "start": t, "quote": quote, "speaker": spk, "data": {"source": source}})
+        if not times:  # untimed calls: the report's evidence carries the quotes (start is null)
+            for e in [e for e in extra.get(typ) or [] if isinstance(e, dict) and e.get("quote")
+                      and e.get("start") is None][:MAX_PER_TYPE]:
+                out.append({"kind": "discovery", "type": typ, "text": f"{LABELS.get(typ, typ)} came up ({source})",
+                            "start": None, "quote": e["quote"], "speaker": e.get("speaker"),
+                            "data": {"source": source}})
 
     cov = report.get("discovery_coverage") or {}
     for k in SIX:
