@@ -72,6 +72,7 @@ def alternation(patterns: list[str], number: str = "") -> re.Pattern:
 
 
 _LIT = re.compile(r"[a-z0-9']+")
+_GROUP_REF = re.compile(r"\\[1-9]|\(\?P")  # back-references / named groups: such patterns are not joined into a gate
 
 
 _NUM_WORDS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
@@ -223,9 +224,11 @@ class Dispatcher:
         for label, pats in loose.items():
             self.always[label] = alternation(pats, number)
 
-    def _cands(self, tok: str) -> list[tuple[str, re.Pattern]]:
-        """(label, regex) pairs to try where `tok` starts: all patterns of one label that can start
-        with this word are joined into one alternation, so each label costs one match call."""
+    def _cands(self, tok: str) -> tuple[re.Pattern | None, list[tuple[str, re.Pattern]]]:
+        """(gate, [(label, regex)]) to try where `tok` starts: all patterns of one label that can start
+        with this word are joined into one alternation, so each label costs one match call; with more
+        than one label, the gate (every label's patterns joined) is tried first and the labels only
+        where it matches."""
         by_label: dict[str, list[int]] = {}
         for label, idx in self.by_word.get(tok, ()):
             by_label.setdefault(label, []).append(idx)
@@ -239,9 +242,17 @@ class Dispatcher:
             if rx is None:
                 rx = self._group_rx[key] = re.compile("|".join(self._src[i] for i in key))
             c.append((label, rx))
+        # with several labels, one gate regex (all their patterns joined) first says whether any can match
+        gate = None
+        if len(c) > 1 and not any(_GROUP_REF.search(rx.pattern) for _, rx in c):
+            try:
+                gate = re.compile("|".join(f"(?:{rx.pattern})" for _, rx in c))
+            except re.error:  # e.g. inline flags that cannot be joined: try the labels one by one
+                gate = None
+        entry = (gate, c)
         if len(self._memo) < 200_000:
-            self._memo[tok] = c
-        return c
+            self._memo[tok] = entry
+        return entry
 
     def labels(self, text: str) -> set[str]:
         found: set[str] = set()
@@ -251,12 +262,14 @@ class Dispatcher:
         memo = self._memo
         pos = 1
         for tok in text[1:].split(" "):
-            c = memo.get(tok)
-            if c is None:
-                c = self._cands(tok)
-            for label, rx in c:
-                if label not in found and rx.match(text, pos):
-                    found.add(label)
+            entry = memo.get(tok)
+            if entry is None:
+                entry = self._cands(tok)
+            gate, c = entry
+            if c and (gate is None or gate.match(text, pos)):
+                for label, rx in c:
+                    if label not in found and rx.match(text, pos):
+                        found.add(label)
             pos += len(tok) + 1
         return found
 
@@ -342,8 +355,14 @@ def _quote(doc: CallDoc, seg: int, rx) -> str:
             doc._sc_seg_sents = by_seg  # type: ignore[attr-defined]
         sents = by_seg.get(seg, [])
         if len(sents) > 1:
+            sn = getattr(doc, "_sc_sent_norms", None)
+            if sn is None:
+                sn = doc._sc_sent_norms = {}  # type: ignore[attr-defined]
             for s in sents:
-                if rx.search(" " + norm(s.text)):
+                t = sn.get(s.index)
+                if t is None:
+                    t = sn[s.index] = " " + norm(s.text)
+                if rx.search(t):
                     return s.text.strip()
     return text
 
@@ -367,7 +386,6 @@ def detect(doc: CallDoc, skip_before: int | None = None) -> dict[str, list[dict]
     says, asks = keys["_says"], keys["_asks"]
     segs = doc.call.segments
     norms = seg_norms(doc)
-    toks = seg_tokens(doc)
     roles = selling_side(doc)
     first = _skip_before(doc) if skip_before is None else skip_before
     found: dict[str, dict[int, dict]] = {k: {} for k in ALL_KEYS}
@@ -387,8 +405,8 @@ def detect(doc: CallDoc, skip_before: int | None = None) -> dict[str, list[dict]
     turn_of = {i: ti for ti, t in enumerate(turns) for i in t}
 
     for i in range(first, len(segs)):
-        t, tk = norms[i], toks[i]
-        if not tk:
+        t = norms[i]
+        if t == " ":  # no words
             continue
         if roles.get(i) != REP:
             labels = says.labels(t)

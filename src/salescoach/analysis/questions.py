@@ -357,6 +357,7 @@ class QuestionModel:
         self.bias: float = data["bias"]
         self.uni = {k[2:]: v for k, v in self.w.items() if k.startswith("w=")}  # by word
         self.bi = {k[2:]: v for k, v in self.w.items() if k.startswith("b=")}  # by "word word"
+        self.bi2 = {tuple(k.split(" ")): v for k, v in self.bi.items()}  # by (word, word)
         self.threshold: float = data.get("threshold", 0.5)
         self.logit_threshold = math.log(self.threshold / (1 - self.threshold))
         # calls whose text has no '?' and no '.' at all (raw speech-to-text) get their own threshold
@@ -372,14 +373,126 @@ class QuestionModel:
         self.ctx_max = sum(v for f, v in fam.items() if f != "sh")
         self.ctx_max_short = self.ctx_max + 3 * fam.get("sh", 0.0)
 
+        # the text features' weights by family, keyed by their words (see `_text_sum`)
+        by: dict[str, dict] = {k: {} for k in ("f1", "f2", "f3", "c1", "c2", "l1", "l2", "l3", "k1")}
+        self._pc1: dict[str, dict[str, float]] = {p: {} for p in ("end?", "end.", "end!", "end,", "end0")}
+        for k, v in self.w.items():
+            head, eq, rest = k.partition("=")
+            if not eq:
+                continue
+            if head in by:
+                words = rest.split(" ")
+                by[head][words[0] if len(words) == 1 else tuple(words)] = v
+            elif head.endswith("&c1") and head[:-3] in self._pc1:
+                self._pc1[head[:-3]][rest] = v
+        self._by = by
+
+    def _text_sum(self, text: str, toks: list[str]) -> float:
+        """sum(weights of features(text, None, toks, ngrams=False)), in the same order (so the same float),
+        looked up by word keys instead of building the feature strings."""
+        w = self.w
+        g = w.get
+        by = self._by
+        lx = _lex()
+        t = text.strip()
+        end = t.rstrip("\"')]” ")[-1:] if t else ""
+        punct = _PUNCT.get(end, "end0")
+        v = [g(punct, 0.0)]
+        app = v.append
+        if "?" in t[:-1]:
+            app(g("q_in", 0.0))
+        n = len(toks)
+        if not n:
+            return sum(v)
+        fillers, wh, aux = lx.fillers, lx.wh, lx.aux
+        app(g(_LENF[n] if n < len(_LENF) else "len=21+", 0.0))
+        t0 = toks[0]
+        app(by["f1"].get(t0, 0.0))
+        if n > 1:
+            t1 = toks[1]
+            app(by["f2"].get((t0, t1), 0.0))
+            if n > 2:
+                app(by["f3"].get((t0, t1, toks[2]), 0.0))
+        i = 0
+        while i < n - 1 and i < 4 and toks[i] in fillers:
+            i += 1
+        c0 = toks[i]
+        c1 = toks[i + 1] if i + 1 < n else ""
+        if i:
+            app(by["c1"].get(c0, 0.0))
+            if c1:
+                app(by["c2"].get((c0, c1), 0.0))
+        app(by["l1"].get(toks[-1], 0.0))
+        if n > 1:
+            app(by["l2"].get((toks[-2], toks[-1]), 0.0))
+            if n > 2:
+                app(by["l3"].get((toks[-3], toks[-2], toks[-1]), 0.0))
+        if c0 in aux and (c1 in lx.subj or not c1):
+            app(g("inv", 0.0))
+            app(g(punct + "&inv", 0.0))
+        if c0 in wh:
+            if c1 in _CLEFT_SUBJ:
+                app(g("wh_subj", 0.0))
+                rest = toks[i + 2:]
+                if "is" in rest or "was" in rest:
+                    app(g("cleft", 0.0))
+            app(g("wh", 0.0))
+            app(g(punct + "&wh", 0.0))
+            if c1 in aux or c0.endswith("'s"):
+                app(g("wh_aux", 0.0))
+        if "," in t:
+            parts = " ".join(_TOKC.findall(t.lower().replace("’", "'"))).split(",")
+            k1: set[str] = set()
+            kwh = kinv = False
+            for part in parts[1:]:
+                pt = part.split()
+                if not pt:
+                    continue
+                j = _skip(pt, fillers)
+                x = pt[j]
+                k1.add(x)
+                kwh = kwh or x in wh
+                kinv = kinv or x in aux and len(pt) > j + 1 and pt[j + 1] in lx.subj
+            bk1 = by["k1"]
+            v.extend([bk1.get(x, 0.0) for x in k1])
+            if kwh:
+                app(g("kwh", 0.0))
+            if kinv:
+                app(g("kinv", 0.0))
+        elif n > 2:
+            for k in range(max(i + 1, 1), n - 1):
+                if toks[k - 1] in fillers:
+                    x = toks[k]
+                    if x in wh:
+                        app(g("mwh", 0.0))
+                        break
+                    if x in aux and toks[k + 1] in _YOU_WE_THEY:
+                        app(g("minv", 0.0))
+                        break
+        if lx.request.search(toks) >= 0:
+            app(g("frame_req", 0.0))
+            app(g(punct + "&req", 0.0))
+        if lx.indirect.search(toks) >= 0:
+            app(g("frame_ind", 0.0))
+        if n > 3 and lx.tags.at_end(toks):
+            app(g("tag", 0.0))
+            app(g(punct + "&tag", 0.0))
+        if "or" in toks:
+            app(g("has_or", 0.0))
+        app(self._pc1[punct].get(c0, 0.0))
+        return sum(v)
+
     def logit(self, text: str, ctx: list[str] | None = None, toks: list[str] | None = None) -> float:
         """bias + the weights of the features (binary, as in training: a repeated bigram counts once)."""
         if toks is None:
             toks = clean_tokens(tokenize(text.strip()))
-        z = self.bias + sum(map(self.w.get, features(text, ctx, toks, ngrams=False), _ZEROS))
+        if ctx:
+            z = self.bias + sum(map(self.w.get, features(text, ctx, toks, ngrams=False), _ZEROS))
+        else:
+            z = self.bias + self._text_sum(text, toks)
         z += sum(map(self.uni.get, set(toks), _ZEROS))
         if len(toks) > 1:
-            z += sum(map(self.bi.get, set(map(" ".join, zip(toks, toks[1:]))), _ZEROS))
+            z += sum(map(self.bi2.get, set(zip(toks, toks[1:])), _ZEROS))
         return z
 
     def prob(self, text: str) -> float:

@@ -75,6 +75,15 @@ def parse_clock(s: str) -> float | None:
     """'01:02:03.456', '02:03,5', '2:03', '1:02:03' -> seconds; None when it is not a clock time.
 
     Minutes and seconds must be below 60 (minutes only when hours are given)."""
+    if len(s) == 12 and s[2] == ":" and s[5] == ":" and s[8] in ".," and s.isascii():
+        # fast path for the usual 'HH:MM:SS.mmm' (same result as the general path below)
+        h, mi, se, frac = s[0:2], s[3:5], s[6:8], s[9:12]
+        if (h + mi + se + frac).isdigit():
+            if int(se) >= 60 or int(mi) >= 60:
+                return None
+            val = int(h) * 3600 + int(mi) * 60 + int(se)
+            val += int(frac) / 1000
+            return round(float(val), 3)
     m = _TS.match(s.strip())
     if not m:
         return None
