@@ -217,3 +217,18 @@ def test_standalone_tag_after_own_statement_is_a_question():
     qs = [(q["speaker"], q["text"]) for q in r["questions"]]
     assert (BUY, "right") in qs
     assert (REP, "right") not in qs
+
+
+def test_fast_text_scoring_matches_the_training_features():
+    """QuestionModel._text_sum mirrors features() (which training uses) for speed; they must agree."""
+    from salescoach.analysis.questions import clean_tokens, features, model, tokenize
+
+    m = model()
+    texts = ["How big is the team?", "so what happens when that breaks down", "And the podcasts, how do you track those",
+             "What I mean is we never see it.", "You're on Shopify, right?", "walk me through the handoff",
+             "I'd be curious how you handle returns.", "Is it the amount, or the timing?", "okay", "Right.",
+             "um so, do you, uh, have a data team", "We lose ten hours a week on scheduling."]
+    for t in texts:
+        toks = clean_tokens(tokenize(t.strip()))
+        slow = sum(m.w.get(f, 0.0) for f in set(features(t, [], toks, ngrams=False)))
+        assert abs(m._text_sum(t, toks) - slow) < 1e-9, t
