@@ -20,7 +20,7 @@ Definitions (times in seconds):
 """
 from __future__ import annotations
 
-from salescoach.analysis.doc import BUYER, REP, CallDoc
+from salescoach.analysis.doc import BUYER, REP, CallDoc, clip
 from salescoach.analysis.pipeline import analyzer
 from salescoach.frameworks import load
 
@@ -124,7 +124,7 @@ def conversation(doc: CallDoc) -> None:
         length, r = item
         a = segs[r["first"]]
         return {"start": a.start, "end": _r(a.start + length), "speaker": a.speaker, "duration_s": _r(length, 1),
-                "quote": _quote(a.text)}
+                "quote": clip(a.text, 160)}
 
     # Interactivity: switches between non-backchannel segments
     switches, prev = 0, None
@@ -166,7 +166,3 @@ def conversation(doc: CallDoc) -> None:
         "longest_rep_monologue": evidence(rm),
         "longest_buyer_story": evidence(bs),
     }
-
-
-def _quote(text: str, limit: int = 160) -> str:
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"

@@ -69,8 +69,13 @@ class CallDoc:
         return out
 
 
+def clip(text: str, limit: int) -> str:
+    """`text` cut at a word boundary to at most `limit` characters, with an ellipsis when cut."""
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
 def tokens(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-__all__ = ["CallDoc", "Sentence", "Turn", "tokens", "REP", "BUYER", "UNKNOWN"]
+__all__ = ["CallDoc", "Sentence", "Turn", "tokens", "clip", "REP", "BUYER", "UNKNOWN"]

@@ -25,7 +25,7 @@ one coaching opportunity is the opportunity with the lowest leverage, earliest f
 """
 from __future__ import annotations
 
-from salescoach.analysis.doc import BUYER, REP, CallDoc
+from salescoach.analysis.doc import BUYER, REP, CallDoc, clip
 from salescoach.analysis.pipeline import analyzer
 from salescoach.frameworks import load
 
@@ -77,8 +77,7 @@ class _Builder:
 
 
 def _seg_text(doc: CallDoc, i: int, limit: int = 220) -> str:
-    t = doc.call.segments[i].text
-    return t if len(t) <= limit else t[:limit].rsplit(" ", 1)[0] + "…"
+    return clip(doc.call.segments[i].text, limit)
 
 
 def _fill(template: str, values: dict) -> str:
@@ -184,7 +183,7 @@ def moments(doc: CallDoc) -> None:
         cat = o.get("category") or "other"
         clarify = b.cfg["clarify"].get(cat, b.cfg["clarify"]["other"])
         resp = o.get("response_text") or "no reply before the conversation moved on"
-        resp = resp if len(resp) <= 200 else resp[:200].rsplit(" ", 1)[0] + "…"
+        resp = clip(resp, 200)
         fill = dict(category=cat, objection=o.get("text"), steps=steps, missing=missing, clarify=clarify, response=resp)
         if steps >= th["aecr_strength_steps"]:
             b.add("strength", "objection_handling", o.get("start"), o.get("text"), o.get("speaker"), **fill)

@@ -275,6 +275,26 @@ class _Text:
         return out
 
 
+def _partition(patterns: list[str]) -> tuple[list[str], list[str], dict[str, list[str]]]:
+    """Split cue patterns ({NUM} filled in) into those anchored at the start (leading '^' removed),
+    free ones searched anywhere, and word-led ones (leading '\\b' removed) indexed by each word
+    they can start with."""
+    anchored: list[str] = []
+    free: list[str] = []
+    by_word: dict[str, list[str]] = {}
+    for p in (x.replace("{NUM}", NUM) for x in patterns):
+        if _leading(p, "^"):
+            anchored.append(p[1:])
+            continue
+        keys = _key_words(p[2:]) if _leading(p, "\\b") else None
+        if keys is None:
+            free.append(p)
+            continue
+        for k in keys:
+            by_word.setdefault(k, []).append(p[2:])
+    return anchored, free, by_word
+
+
 class _Rx:
     """A list of patterns compiled for speed.
 
@@ -286,19 +306,7 @@ class _Rx:
     __slots__ = ("index", "keys", "start", "free")
 
     def __init__(self, patterns: list[str]):
-        pats = [p.replace("{NUM}", NUM) for p in patterns]
-        by_word: dict[str, list[str]] = {}
-        a, f = [], []
-        for p in pats:
-            if _leading(p, "^"):
-                a.append(p[1:])
-                continue
-            keys = _key_words(p[2:]) if _leading(p, "\\b") else None
-            if keys is None:
-                f.append(p)
-                continue
-            for k in keys:
-                by_word.setdefault(k, []).append(p[2:])
+        a, f, by_word = _partition(patterns)
         self.index = {k: re.compile(" (?:" + "|".join(f"(?:{p})" for p in ps) + ")") for k, ps in by_word.items()}
         self.keys = frozenset(self.index)
         self.start = re.compile("|".join(f"(?:{p})" for p in a)) if a else None
@@ -351,17 +359,9 @@ class _Multi:
         by_word: dict[str, dict[str, list[str]]] = {}
         self.other: list[tuple[str, re.Pattern | None, re.Pattern | None]] = []
         for kind, patterns in kinds.items():
-            a, f = [], []
-            for p in (x.replace("{NUM}", NUM) for x in patterns):
-                if _leading(p, "^"):
-                    a.append(p[1:])
-                    continue
-                keys = _key_words(p[2:]) if _leading(p, "\\b") else None
-                if keys is None:
-                    f.append(p)
-                    continue
-                for k in keys:
-                    by_word.setdefault(k, {}).setdefault(kind, []).append(p[2:])
+            a, f, words = _partition(patterns)
+            for k, bodies in words.items():
+                by_word.setdefault(k, {}).setdefault(kind, []).extend(bodies)
             if a or f:
                 self.other.append((kind, re.compile("|".join(f"(?:{p})" for p in a)) if a else None,
                                    re.compile("|".join(f"(?:{p})" for p in f)) if f else None))

@@ -19,6 +19,7 @@ patterns):
 """
 from __future__ import annotations
 
+from salescoach.analysis.doc import clip
 from salescoach.memory.config import MemoryConfig
 from salescoach.memory.signals import SIX, judge
 
@@ -49,12 +50,8 @@ class SegmentIndex:
             return None, None
         for r, text, spk in self.by_start.get(round(float(start), 3), ()):
             if role is None or r == role:
-                return _clip(text), spk
+                return clip(text, 300), spk
         return None, None
-
-
-def _clip(t: str, limit: int = 300) -> str:
-    return t if len(t) <= limit else t[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def _discovery(report: dict, quote_at) -> list[dict]:

@@ -59,6 +59,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy import select
 
+from salescoach.analysis.doc import clip
 from salescoach.frameworks import load
 from salescoach.memory.mental_models.stats import wilson
 from salescoach.store import models as m
@@ -198,13 +199,8 @@ def call_instances(call_id: int, rep_id: int | None, report: dict, segments: lis
             for c in hit:
                 inst.reveals[c] = True
             if hit and inst.evidence is None:
-                inst.evidence = {"call": call_id, "start": start, "quote": _clip(seg_text), "categories": hit}
+                inst.evidence = {"call": call_id, "start": start, "quote": clip(" ".join((seg_text or "").split()), 240), "categories": hit}
     return out
-
-
-def _clip(t: str, limit: int = 240) -> str:
-    t = " ".join((t or "").split())
-    return t if len(t) <= limit else t[:limit].rsplit(" ", 1)[0] + "…"
 
 
 # -- inputs ---------------------------------------------------------------------------------------
