@@ -431,3 +431,66 @@ class RecallMeta(Base):
     __tablename__ = "recall_meta"
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     value: Mapped[str | None] = mapped_column(Text)
+
+
+# ==== Coaching deliverables (issue 5: plans, ramp, programme, prep, coach networks) — migration 0004_coaching ===
+class Quota(Base):
+    """A rep's quota for one period (`period` 2026-11 month, 2026Q4 quarter or 2026 year)."""
+    __tablename__ = "quotas"
+    __table_args__ = (UniqueConstraint("rep_id", "period", name="uq_quotas_rep_period"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rep_id: Mapped[int] = mapped_column(ForeignKey("reps.id", ondelete="CASCADE"))
+    period: Mapped[str] = mapped_column(String(10))
+    period_start: Mapped[_date] = mapped_column(Date)
+    period_end: Mapped[_date] = mapped_column(Date)
+    amount: Mapped[float] = mapped_column(Float)
+    source: Mapped[str | None] = mapped_column(Text)
+
+
+class RepProfile(Base):
+    """What the store knows of a rep beyond their calls: start date (for ramp) and level (new | experienced)."""
+    __tablename__ = "rep_profiles"
+    rep_id: Mapped[int] = mapped_column(ForeignKey("reps.id", ondelete="CASCADE"), primary_key=True)
+    start_date: Mapped[_date | None] = mapped_column(Date)
+    level: Mapped[str | None] = mapped_column(String(20))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CoachingPlan(Base):
+    """A saved coaching plan: its focus areas and milestones as set on `set_on` (content = the plan JSON).
+    `status` active | superseded; follow-up re-checks an active plan's milestones against later calls."""
+    __tablename__ = "coaching_plans"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rep_id: Mapped[int] = mapped_column(ForeignKey("reps.id", ondelete="CASCADE"), index=True)
+    set_on: Mapped[_date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    content: Mapped[dict] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CoachingAgenda(Base):
+    """A generated weekly 1:1 agenda (content = the agenda JSON, including its action items)."""
+    __tablename__ = "coaching_agendas"
+    __table_args__ = (UniqueConstraint("rep_id", "week_start", name="uq_coaching_agendas_rep_week"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rep_id: Mapped[int] = mapped_column(ForeignKey("reps.id", ondelete="CASCADE"))
+    week_start: Mapped[_date] = mapped_column(Date)
+    content: Mapped[dict] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ContactRole(Base):
+    """A contact's buying-influence role (economic | user | technical | coach | procurement | other, or null
+    when unknown), as the CRM says (`role_raw`); `is_sponsor` for a visible internal advocate; `status`
+    active | left; `last_contact` the last day we heard from them (CRM activity)."""
+    __tablename__ = "contact_roles"
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str | None] = mapped_column(String(20))
+    role_raw: Mapped[str | None] = mapped_column(String(100))
+    is_sponsor: Mapped[bool | None] = mapped_column(Boolean)
+    status: Mapped[str | None] = mapped_column(String(12))
+    left_on: Mapped[_date | None] = mapped_column(Date)
+    last_contact: Mapped[_date | None] = mapped_column(Date)
+    source: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+# ==== end coaching ======================================================================================
