@@ -187,3 +187,6 @@ from salescoach.cli import memory as _memory  # noqa: E402,F401  (memory-bank co
 from salescoach.cli import models as _models  # noqa: E402,F401  (mental models and coach log)
 from salescoach.cli import recall as _recall  # noqa: E402,F401  (recall and bank commands)
 from salescoach.cli import crm as _crm  # noqa: E402,F401  (CRM commands: crm import, pipeline stats/review, forecast)
+from salescoach.cli import coaching as _coaching  # noqa: E402,F401  (plan, ramp, agenda, programme, quota)
+from salescoach.cli import prep as _prep  # noqa: E402,F401  (meeting / deal prep)
+from salescoach.cli import coaches as _coaches  # noqa: E402,F401  (Miller Heiman coach network)
