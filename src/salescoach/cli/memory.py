@@ -53,8 +53,11 @@ def _config(path: str | None):
 
 @app.command()
 def ingest(
-    paths: Annotated[list[str], typer.Argument(help="Transcript files or folders.")],
+    paths: Annotated[Optional[list[str]], typer.Argument(help="Transcript files or folders.")] = None,
     rep: RepOpt = None,
+    manifest: Annotated[Optional[str], typer.Option("--manifest", help="CSV with one row per transcript: file, rep, "
+                                                    "account, deal, date, call_type (see salescoach.memory.manifest); "
+                                                    "its cells override the options.")] = None,
     deal: Annotated[Optional[str], typer.Option("--deal", help="Deal id the calls belong to.")] = None,
     account: Annotated[Optional[str], typer.Option("--account", help="Account (customer) name.")] = None,
     date: Annotated[Optional[str], typer.Option("--date", help="When the calls took place (YYYY-MM-DD[THH:MM]); "
@@ -80,10 +83,25 @@ def ingest(
         except ValueError:
             err.print(f"[red]error:[/] --date {escape(date)!s}: use YYYY-MM-DD or YYYY-MM-DDTHH:MM")
             raise typer.Exit(2)
+    batches: list[tuple[tuple, list[str]]] = []
+    if manifest:
+        from salescoach.memory.manifest import groups, read_manifest
+        try:
+            rows = read_manifest(manifest)
+        except SalescoachError as e:
+            err.print(f"[red]error:[/] {escape(str(e))}", highlight=False)
+            raise typer.Exit(2)
+        batches = [((list(r) or list(rep or []), a or account, d or deal, w or when, t or call_type), ps)
+                   for (r, a, d, w, t), ps in groups(rows)]
+    if paths:
+        batches.append(((list(rep or []), account, deal, when, call_type), list(paths)))
+    if not batches:
+        err.print("[red]error:[/] name transcript files or folders, or a --manifest CSV")
+        raise typer.Exit(2)
     cfg = _config(config)
     repo = _open(db)
     fmt = None if transcript_format == TranscriptFormat.auto else transcript_format.value
-    total = sum(1 for _ in expand_paths(paths))
+    total = sum(1 for _, ps in batches for _ in expand_paths(ps))
     with Progress(TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err,
                   disable=not err.is_terminal or total < 2, transient=True) as bar:
         task = bar.add_task("calls", total=total)
@@ -104,8 +122,20 @@ def ingest(
                           highlight=False)
 
         try:
-            summary = ingest_paths(repo, paths, reps=rep or [], fmt=fmt, call_type=call_type, account=account,
-                                   deal=deal, date=when, cfg=cfg, on_result=show, jobs=jobs)
+            summary = None
+            for (b_reps, b_account, b_deal, b_when, b_type), b_paths in batches:
+                part = ingest_paths(repo, b_paths, reps=b_reps, fmt=fmt, call_type=b_type, account=b_account,
+                                    deal=b_deal, date=b_when, cfg=cfg, on_result=show, jobs=jobs,
+                                    do_consolidate=len(batches) == 1)
+                if summary is None:
+                    summary = part
+                else:
+                    summary.results += part.results
+            if len(batches) > 1 and summary.count("stored"):
+                from salescoach.memory.consolidate import consolidate
+                from salescoach.memory.ingest import affected_reps
+                summary.changes = consolidate(repo, cfg, affected_reps(
+                    repo, [r.call_id for r in summary.results if r.status == "stored"]))
         except SalescoachError as e:
             err.print(f"[red]error:[/] {escape(str(e))}", highlight=False)
             raise typer.Exit(2)
