@@ -259,3 +259,15 @@ def test_calls_link_by_participants(tmp_path):
         assert s.get(m.Call, cid).deal_id == d1
         assert s.get(m.Call, other).deal_id is None
     repo.close()
+
+
+def test_review_coverage_uses_stored_quota(tmp_path):
+    from salescoach.coaching.quotas import set_quota
+    repo = setup_store(f"sqlite:///{tmp_path / 'q.db'}", tmp_path)
+    assert review(repo, rep="Ana Lopez", as_of=date(2024, 2, 28))["summary"]["coverage"] is None
+    set_quota(repo, "Ana Lopez", "2024", 600000)
+    set_quota(repo, "Ana Lopez", "2024Q1", 75500)  # the shortest period containing the day wins
+    s = review(repo, rep="Ana Lopez", as_of=date(2024, 2, 28))["summary"]
+    assert s["quota"] == 75500 and s["quota_source"] == "stored quota 2024Q1"
+    assert s["coverage"] == pytest.approx(151000 / 75500, abs=0.01)
+    assert review(repo, rep="Ana Lopez", as_of=date(2024, 2, 28), quota=60000)["summary"]["quota_source"] == "--quota"

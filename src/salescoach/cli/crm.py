@@ -202,8 +202,10 @@ def render_review_md(r: dict) -> str:
     sc = r["scope"]
     who = sc["name"] if sc["kind"] == "rep" else f"{sc['name']}'s team" if sc["kind"] == "manager" else "everyone"
     s = r["summary"]
-    cov = f"{s['coverage']}:1 (target {s['coverage_target']:g}:1)" if s["coverage"] is not None else \
-        "— (pass --quota)"
+    src = f"; quota {_money(s['quota'])} from the {s['quota_source']}" if s.get("quota_source", "--quota") != "--quota" \
+        else ""
+    cov = f"{s['coverage']}:1 (target {s['coverage_target']:g}:1{src})" if s["coverage"] is not None else \
+        "— (pass --quota, or set quotas with salescoach quota)"
     L = [f"# Pipeline review: {who} — {r['as_of']}", "", "## Pipeline health", "",
          f"- **Total pipeline**: {_money(s['total_pipeline'])} across {s['open_deals']} open deals"
          + (f" ({s['estimated_deals']} valued at list price)" if s["estimated_deals"] else ""),

@@ -89,6 +89,24 @@ def resolve_scope(repo: Repository, rep: str | None, manager: str | None) -> tup
     return {"kind": "all", "name": None, "reps": []}, None
 
 
+def stored_quota(repo: Repository, owner_ids: list[int], as_of: date) -> tuple[float | None, str | None]:
+    """The stored quotas (`salescoach quota`) of these reps for the period containing `as_of` — per rep the
+    shortest such period (a month before a quarter before a year) — summed; (None, None) unless every rep
+    in scope has one (a partial sum would overstate coverage)."""
+    with repo.session() as s:
+        rows = s.execute(select(m.Quota.rep_id, m.Quota.period, m.Quota.period_start, m.Quota.period_end,
+                                m.Quota.amount).where(m.Quota.rep_id.in_(owner_ids), m.Quota.period_start <= as_of,
+                                                      m.Quota.period_end >= as_of)).all()
+    best: dict[int, tuple] = {}
+    for rid, period, start, end, amount in rows:
+        if rid not in best or (end - start) < (best[rid][2] - best[rid][1]):
+            best[rid] = (period, start, end, amount)
+    if not owner_ids or set(best) != set(owner_ids):
+        return None, None
+    periods = sorted({b[0] for b in best.values()})
+    return round(sum(b[3] for b in best.values()), 2), "stored quota " + ", ".join(periods)
+
+
 def _entered(d: DealRow, st: str, as_of: date) -> date | None:
     """When the deal last entered stage `st` (a raw-label change inside the same stage does not count)."""
     when, prev, seen = None, None, False
@@ -340,9 +358,13 @@ def _review(repo: Repository, rep: str | None, manager: str | None, as_of: date 
                                        else "unknown" for k in MEDDPICC},
                           "questions": six_questions(d, st, evs[d.id], insp, as_of, cfg)})
     warn_counts = Counter(w["code"] for r in rows for w in r[4]["warnings"])
+    quota_source = "--quota" if quota else None
+    if not quota and owner_ids:
+        quota, quota_source = stored_quota(repo, owner_ids, as_of)
     coverage = round(total / quota, 2) if quota else None
     summary = {"open_deals": len(rows), "total_pipeline": round(total, 2), "weighted_pipeline": round(weighted, 2),
-               "estimated_deals": estimated, "unvalued_deals": unvalued, "quota": quota, "coverage": coverage,
+               "estimated_deals": estimated, "unvalued_deals": unvalued, "quota": quota, "quota_source": quota_source,
+               "coverage": coverage,
                "coverage_target": cfg["coverage_target"],
                "coverage_ok": None if coverage is None else coverage >= cfg["coverage_target"],
                "risk": dict(Counter(r[4]["risk"] for r in rows)), "currencies": sorted({d.currency for d, *_ in rows
