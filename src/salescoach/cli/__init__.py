@@ -190,3 +190,4 @@ from salescoach.cli import crm as _crm  # noqa: E402,F401  (CRM commands: crm im
 from salescoach.cli import coaching as _coaching  # noqa: E402,F401  (plan, ramp, agenda, programme, quota)
 from salescoach.cli import prep as _prep  # noqa: E402,F401  (meeting / deal prep)
 from salescoach.cli import coaches as _coaches  # noqa: E402,F401  (Miller Heiman coach network)
+from salescoach.cli import coaching_programme as _coaching_programme  # noqa: E402,F401  (ramp, agenda, programme)
