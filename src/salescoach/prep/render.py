@@ -24,7 +24,7 @@ def render_prep(b: dict) -> str:
     d = t["deal"]
     facts = [f"Account: {t['account'] or 'unknown'}"]
     if d:
-        amount = d["amount"] if d["amount"] is not None else "unknown"
+        amount = f"{d['amount']:,.0f}" if d["amount"] is not None else "unknown"
         facts += [f"stage: {d['stage'] or 'unknown'}", f"amount: {amount}",
                   f"close date: {d['close_date'] or 'unknown'}"]
     L.append(" · ".join(facts))
