@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from pg_fixture import pg_server, pg_url  # noqa: F401  (fixtures)
 from salescoach.cli import app
 
 EX = Path(__file__).resolve().parent.parent / "examples"
@@ -87,3 +88,26 @@ def test_ramp_agenda_and_programme_run_on_the_team(db, tmp_path):
     from icalendar import Calendar
     events = [c for c in Calendar.from_ical(ics.read_bytes()).walk() if c.name == "VEVENT"]
     assert len(events) > 20 and len({str(e["UID"]) for e in events}) == len(events)
+
+
+def _build(url: str) -> None:
+    run = CliRunner().invoke
+    for args in (["ingest", "--manifest", str(EX / "manifest.csv")],
+                 ["crm", "import", str(EX / "crm" / "opportunities.csv"), str(EX / "crm" / "sales_teams.csv")],
+                 ["contacts", "import", str(EX / "crm" / "contacts.csv")],
+                 ["quota", "import", str(EX / "crm" / "quotas.csv")]):
+        r = run(app, args + ["--db", url])
+        assert r.exit_code == 0, (args, r.output)
+
+
+def test_postgresql_gives_the_same_deliverables(db, pg_url):
+    """Every deliverable reads the same from PostgreSQL as from SQLite (dialect differences in dates, JSON, ordering)."""
+    _build(pg_url)
+    asks = [("plan", "--rep", "Sam Cho", "--as-of", DAY), ("plan", "--rep", "Priya Natarajan", "--as-of", DAY),
+            ("agenda", "--rep", "Lena Ruiz", "--week", "2026-11-09"),
+            ("ramp", "--rep", "Priya Natarajan", "--start", "2026-09-01", "--as-of", DAY),
+            ("prep", "--deal", "CW-1007"), ("prep", "--account", "Halvorsen Mechanical"),
+            ("coaches", "--account", "Meridian Facility Services", "--as-of", DAY),
+            ("programme", "--start", "2026-11-23", "--weeks", "2", "--as-of", DAY)]
+    for args in asks:
+        assert _json(pg_url, *args) == _json(db, *args), args
