@@ -50,6 +50,9 @@ def test_plans_focus_on_each_reps_written_habits(db):
     assert priya["kind"] == "intensive"
     for fa in priya["focus_areas"]:  # every focus area is observed (quoted) and checkable
         assert fa["milestone"]["signal"] and fa["target_date"] > DAY
+    qual = next(s for s in priya["skills"] if s["id"] == "qualification_rigor")
+    crm = {c["figure"]: c for c in qual["crm"]}["open_deals_qualified"]
+    assert crm["used"] and crm["sample"] == 2 and crm["value"] == 0  # her open deals' calls show 1 and 2 elements
     perf = _json(db, "plan", "--rep", "Sam Cho", "--as-of", DAY)["performance"]
     assert json.dumps(perf).count("unknown") < json.dumps(perf).count("value") + 5  # CRM figures are filled in
 
@@ -103,9 +106,9 @@ def _build(url: str) -> None:
 def test_postgresql_gives_the_same_deliverables(db, pg_url):
     """Every deliverable reads the same from PostgreSQL as from SQLite (dialect differences in dates, JSON, ordering)."""
     _build(pg_url)
-    asks = [("plan", "--rep", "Sam Cho", "--as-of", DAY), ("plan", "--rep", "Priya Natarajan", "--as-of", DAY),
+    asks = [("ramp", "--rep", "Priya Natarajan", "--start", "2026-09-01", "--as-of", DAY),  # stores the start date
+            ("plan", "--rep", "Sam Cho", "--as-of", DAY), ("plan", "--rep", "Priya Natarajan", "--as-of", DAY),
             ("agenda", "--rep", "Lena Ruiz", "--week", "2026-11-09"),
-            ("ramp", "--rep", "Priya Natarajan", "--start", "2026-09-01", "--as-of", DAY),
             ("prep", "--deal", "CW-1007"), ("prep", "--account", "Halvorsen Mechanical"),
             ("coaches", "--account", "Meridian Facility Services", "--as-of", DAY),
             ("programme", "--start", "2026-11-23", "--weeks", "2", "--as-of", DAY)]

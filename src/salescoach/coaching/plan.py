@@ -405,6 +405,29 @@ def follow_up(repo: Repository, ctx: RepContext, deals: list) -> dict | None:
     return {"plan_id": saved["id"], "set_on": saved["set_on"], "milestones": items}
 
 
+def _qualified_figure(repo: Repository, deals: list, as_of: date, cfg: dict) -> dict:
+    """Share of the rep's open deals (on `as_of`) with calls on record whose calls evidence at least
+    `min_elements` MEDDPICC elements (crm.evidence.gather: calls linked to the deal, else the account's
+    calls the owner sold on); deals without calls are left out (nothing to judge), not counted as gaps."""
+    from salescoach.crm import parse as P
+    from salescoach.crm.evidence import MEDDPICC, gather
+
+    rule = cfg["crm_scales"]["open_deals_qualified"]
+    open_ = [d for d in deals if (st := _state(d, as_of)) and P.is_open(st)]
+    src = "open CRM deals with calls on record: MEDDPICC elements evidenced on their calls"
+    if not open_:
+        return {"value": None, "sample": 0, "source": src}
+    with repo.session() as s:
+        evs = gather(s, open_, with_segments=False)
+    judged = [(d, sum(1 for k in MEDDPICC if k in evs[d.id].elements)) for d in open_ if evs[d.id].has_calls]
+    if not judged:
+        return {"value": None, "sample": 0, "source": src}
+    ok = sum(1 for _, n in judged if n >= rule["min_elements"])
+    return {"value": ok / len(judged), "sample": len(judged),
+            "source": src + " (" + ", ".join(f"{d.external_id}: {n}" for d, n in judged) + f"; {rule['min_elements']}+ "
+                      "counts as qualified)"}
+
+
 # -- the plan ------------------------------------------------------------------------------------
 def build_plan(repo: Repository, rep: str, as_of: date | None = None) -> dict:
     from salescoach.crm.stats import load_deals
@@ -418,7 +441,8 @@ def build_plan(repo: Repository, rep: str, as_of: date | None = None) -> dict:
     wr = perf["win_rate"]
     figures = {"win_rate": {"value": wr["value"] if wr["value"] != "unknown" else None, "sample": wr["sample"],
                             "source": wr["source"]},
-               "forecast_within_10": _forecast_figure(repo, ctx.name, as_of)}
+               "forecast_within_10": _forecast_figure(repo, ctx.name, as_of),
+               "open_deals_qualified": _qualified_figure(repo, deals, as_of, cfg)}
     assessment = S.assess(ctx, figures, cfg)
     all_obs = _with_call_keys(repo, observations(repo))
     areas, kind = choose_focus(ctx, assessment, cfg, deals, all_obs, as_of)

@@ -5,7 +5,8 @@ Every rule below is data in `frameworks/plan.json` (defaults in brackets):
 - Evidence per competency ("competencies"): coaching-signal verdicts from the rep's calls
   (memory.signals) and CRM figures. discovery_quality <- implication_questions,
   need_payoff_questions, situation_overload, question_count, pain_funnel, discovery_coverage,
-  talk_ratio; qualification_rigor <- multithreading, meddpicc_elements; objection_handling <-
+  talk_ratio; qualification_rigor <- multithreading, meddpicc_elements + the share of the rep's open
+  CRM deals whose calls evidence at least 4 MEDDPICC elements; objection_handling <-
   objection_handling (AECR); executive_presence <- upfront_contract, monologues, economic_buyer;
   closing <- next_steps + CRM win rate; forecast_accuracy <- crm.forecast.accuracy (share of
   completed periods within 10%).
@@ -195,6 +196,7 @@ def _explain(signals: list[dict], crm: list[dict], level, ctx: RepContext) -> st
         for c in crm:
             if not c["used"]:
                 need.append({"win_rate": "closed CRM deals owned by the rep",
+                             "open_deals_qualified": "open CRM deals of the rep with calls on record",
                              "forecast_within_10": "forecast snapshots over completed periods "
                                                    "(salescoach forecast snapshot)"}.get(c["figure"], c["figure"]))
         return "Not enough evidence to score; needs " + "; ".join(need) + "." if need else "No evidence."
