@@ -38,8 +38,15 @@ How it is detected (lexicons in frameworks/objections.json plus a small trained 
   only at the higher `answering_threshold` (an answer is usually pain or a fact, "we have about 50k set
   aside", but "honestly budget's the issue, we don't have any this year" pushes back even as an answer);
   a rule hit is dropped only when the model is very sure it is not push-back (`veto_below`).
-  The rules keep their category; a model-only hit takes the model's category (a second, multinomial
-  regression over the same features, among the six and "other"), not that of its topic words. Inference is a dictionary lookup per feature (no numpy/sklearn at run time).
+  A model-only hit takes the model's category (a second, multinomial regression among the six and
+  "other" over the same features plus the objection's sentence embedding, salescoach.embed), not
+  that of its topic words. A rule hit keeps its cue category when one of its sentences has a strong
+  cue, a price proposal or a counter-price (haggling is budget); otherwise (weak or topic cues only)
+  its category is the model's log-probability plus `category_blend` times the cue weight.
+  Push-back inference is a dictionary lookup per feature; the category model adds one embedding of
+  the objection's text per objection (a few per call). The model format also allows embedding
+  weights for push-back itself (`embedding.weights`, with a cheap gate `embedding.max_score`), but
+  the shipped model has none: they did not improve held-out detection (tools/train_objections.py).
 - One objection is one episode: it opens at the first push-back sentence and stays open while the
   rep answers (up to `max_rep_turns` rep turns or `max_gap_s` seconds). Buyer replies that push
   back again inside the episode ("they said that too", "that's still ten over") are follow-ups of
@@ -416,6 +423,7 @@ def _compile(patterns: list[str]) -> _Rx | None:
 class _Lex:
     def __init__(self, cfg: dict):
         self.threshold = cfg.get("threshold", 2)
+        self.category_blend = float(cfg.get("category_blend", 0.0))
         kinds: dict[str, list[str]] = {}
         for name, d in cfg["categories"].items():
             for part in ("strong", "weak", "topic"):
@@ -684,7 +692,9 @@ TRACE: list | None = None  # training hook: when a list, detect() appends (doc, 
 def _clear_model() -> None:
     """Forget the loaded model (after changing SALESCOACH_OBJECTIONS_MODEL)."""
     _model.cache_clear()
+    _EMB.clear()
     _text_score.cache_clear()
+    _sparse_score.cache_clear()
     _quiet.cache_clear()
     _model_category.cache_clear()
 
@@ -712,7 +722,49 @@ def _model() -> dict | None:
     m["ctx_max"] = sum(max(v, 0.0) for k, v in m["weights"].items() if k.startswith("ctx:"))
     n = m.get("new_objection_above", 1.0)
     m["new_cut"] = math.log(n / (1 - n)) if n < 1 else math.inf
+    e = m.get("embedding")
+    if e:  # dense weights over the sentence embedding: a (1 + classes) x dim matrix, push-back row first
+        import numpy as np
+        cw = list(e.get("category_weights") or [])
+        m["emb_detect"] = bool(e.get("weights"))
+        rows = [e["weights"] if m["emb_detect"] else [0.0] * len(cw[0] if cw else [])] + cw
+        m["emb_matrix"] = np.asarray(rows, dtype=np.float32)
+        m["emb_max"] = float(e.get("max_score", 0.0))
     return m
+
+
+_EMB: dict[str, tuple[float, ...]] = {}  # sentence text -> embedding scores (push-back, then per category)
+_EMB_MAX = 50_000
+
+
+def _emb_prime(texts) -> None:
+    """Embed, in one batch, the sentences not scored yet, and keep their embedding scores
+    (the push-back score and the per-category scores): one matrix product per call."""
+    m = _model()
+    if m is None or "emb_matrix" not in m:
+        return
+    todo = list(dict.fromkeys(t for t in texts if t not in _EMB))
+    if not todo:
+        return
+    from salescoach.embed import embed
+    sc = embed(todo) @ m["emb_matrix"].T
+    if len(_EMB) + len(todo) > _EMB_MAX:
+        _EMB.clear()
+    for t, row in zip(todo, sc.tolist()):
+        _EMB[t] = tuple(row)
+
+
+def _emb_scores(text: str) -> tuple[float, ...]:
+    """The embedding part of the model's scores for one text (push-back first, then per category);
+    () when the model has no embedding weights."""
+    out = _EMB.get(text)
+    if out is None:
+        m = _model()
+        if m is None or "emb_matrix" not in m:
+            return ()
+        _emb_prime([text])
+        out = _EMB[text]
+    return out
 
 
 @lru_cache(maxsize=16384)
@@ -786,17 +838,40 @@ def _word_classes() -> tuple[dict, dict, list]:
 @lru_cache(maxsize=4096)
 def _model_category(text: str) -> str:
     """The model's category (one of the six or "other") for a push-back sentence found by the model alone."""
-    m = _model()
-    cm = (m or {}).get("categories") or {}
-    if not cm.get("classes"):
+    r = _category_scores(text)
+    if r is None:
         return "other"
+    classes, lp = r
+    return classes[max(range(len(lp)), key=lp.__getitem__)]
+
+
+def _category_scores(text: str) -> tuple[list[str], list[float]] | None:
+    """The category model's classes and their log-probabilities for a text (None without a category model)."""
+    cm = (_model() or {}).get("categories") or {}
+    if not cm.get("classes"):
+        return None
     sc = list(cm["bias"])
     w = cm["weights"]
     for f in text_features(text):
         v = w.get(f)
         if v is not None:
             sc = [a + b for a, b in zip(sc, v)]
-    return cm["classes"][max(range(len(sc)), key=sc.__getitem__)]
+    e = _emb_scores(text)[1:]
+    if len(e) == len(sc):
+        sc = [a + b for a, b in zip(sc, e)]
+    top = max(sc)
+    z = top + math.log(sum(math.exp(x - top) for x in sc))
+    return cm["classes"], [x - z for x in sc]
+
+
+def _blend_category(text: str, weights: dict, alpha: float) -> str | None:
+    """frameworks `category_blend`: argmax of the model's log-probability plus alpha times the cue weight."""
+    r = _category_scores(text)
+    if r is None:
+        return None
+    classes, lp = r
+    best = max(range(len(classes)), key=lambda k: lp[k] + alpha * weights.get(classes[k], 0))
+    return classes[best]
 
 
 def model_score(m: dict, feats, ctx=()) -> float:
@@ -823,10 +898,36 @@ def _quiet(text: str) -> bool:
     return _text_score(text) + m["ctx_max"] < min(m["cut"], m["preface_cut"], m["answer_cut"])
 
 
+def _needs_embedding(text: str) -> bool:
+    """The cheap gate before embedding a buyer sentence: could it reach any threshold with the most
+    favourable context and the largest embedding score seen in training (`embedding.max_score`)?
+    Sentences that cannot (plain backchannels, small talk the word features already rule out) are
+    never embedded; their embedding score counts as that maximum, an upper bound, in `_quiet`."""
+    m = _model()
+    if m is None or not m.get("emb_detect"):
+        return False
+    if _cues(text).veto:
+        return False
+    return _sparse_score(text) + m["ctx_max"] + m["emb_max"] >= min(m["cut"], m["preface_cut"], m["answer_cut"])
+
+
+@lru_cache(maxsize=16384)
+def _sparse_score(text: str) -> float:
+    """The model's score from the sentence's word and cue features alone (no embedding, no context)."""
+    return model_score(_model(), text_features(text))
+
+
 @lru_cache(maxsize=16384)
 def _text_score(text: str) -> float:
-    """The shipped model's score of a sentence without its context features (cached)."""
-    return model_score(_model(), text_features(text))
+    """The shipped model's score of a sentence without its context features (cached): the word and
+    cue features plus, when the model has embedding weights, the embedding part (gated sentences
+    that cannot reach a threshold get the training maximum, `embedding.max_score`, as a bound)."""
+    m = _model()
+    s = _sparse_score(text)
+    if m.get("emb_detect"):
+        e = _emb_scores(text) if _needs_embedding(text) else ()
+        s += e[0] if e else m["emb_max"]
+    return s
 
 
 def _turn_context(doc: CallDoc, turn: Turn, raisers: set[str], lx: "_Lex", tq: dict, answering: bool) -> tuple:
@@ -927,6 +1028,9 @@ def detect(doc: CallDoc) -> list[_Obj]:
     m = _model()
     m_new = m["new_cut"] if m is not None else math.inf
     preface_at: dict[str, int] = {}  # speaker -> index of the turn with their last preface
+    if m is not None and m.get("emb_detect"):  # embed the buying side's gated sentences in one batch
+        _emb_prime([sents[i].text for t in doc.turns if t.role in raisers for i in t.sentences
+                    if _needs_embedding(sents[i].text)])
     for turn in doc.turns:
         if turn.role not in raisers:
             if cur is not None and _responder(turn, cur.speaker, has_rep):
@@ -1041,6 +1145,10 @@ def detect(doc: CallDoc) -> list[_Obj]:
         if m is not None and (trigger_by_model or not weights) and not tc.strong and not tc.weak:
             # found by the model alone: the model's category (topic words alone mislead: "I'd need to...")
             cat = _model_category(" ".join(sents[i].text for i in members))
+        elif m is not None and lx.category_blend > 0 and not any(cues[k][1].strong or cues[k][1].counter or k in lowers
+                                                                for k in range(first_k, last_k + 1)):
+            # weak or topic cues only: the model's category log-probability plus the cue weights
+            cat = _blend_category(" ".join(sents[i].text for i in members), weights, lx.category_blend) or cat
         seg_from, seg_to = sents[members[0]].seg, sents[members[-1]].seg
         obj = _Obj(turn=turn.index, sents=members, seg_from=seg_from, seg_to=seg_to, category=cat,
                    speaker=turn.speaker, start=doc.seg_start(seg_from))
