@@ -127,25 +127,21 @@ def deal_metrics(deals: list[DealRow], start: date, end: date) -> dict:
 # -- 2. topic ------------------------------------------------------------------------------------
 
 def coaching_topic(repo: Repository, ctx: RepContext, day: date) -> dict:
-    try:
-        from salescoach.coaching import plan as plan_mod
-    except ImportError:  # the plan module is not installed in this build
-        plan_mod = None
-    if plan_mod is not None:
-        plan, source = plan_mod.active_plan(repo, ctx.name), "active coaching plan"
-        if not plan or not plan.get("focus_areas"):
-            try:
-                plan, source = plan_mod.build_plan(repo, ctx.name, as_of=day), "coaching plan built for this agenda"
-            except SalescoachError:
-                plan = None
-        if plan and plan.get("focus_areas"):
-            fa = plan["focus_areas"][0]
-            ms = fa.get("milestone") or {}
-            return {"source": source, "plan_id": plan.get("id"), "plan_set_on": plan.get("set_on"),
-                    "skill": fa.get("skill"), "signal": fa.get("signal") or ms.get("signal"),
-                    "text": fa.get("target_behavior") or ms.get("text") or fa.get("skill"),
-                    "current_behavior": fa.get("current_behavior"), "milestone": ms or None,
-                    "target_date": fa.get("target_date")}
+    from salescoach.coaching import plan as plan_mod
+    plan, source = plan_mod.active_plan(repo, ctx.name), "active coaching plan"
+    if not plan or not plan.get("focus_areas"):
+        try:
+            plan, source = plan_mod.build_plan(repo, ctx.name, as_of=day, ctx=ctx), "coaching plan built for this agenda"
+        except SalescoachError:
+            plan = None
+    if plan and plan.get("focus_areas"):
+        fa = plan["focus_areas"][0]
+        ms = fa.get("milestone") or {}
+        return {"source": source, "plan_id": plan.get("id"), "plan_set_on": plan.get("set_on"),
+                "skill": fa.get("skill"), "signal": fa.get("signal") or ms.get("signal"),
+                "text": fa.get("target_behavior") or ms.get("text") or fa.get("skill"),
+                "current_behavior": fa.get("current_behavior"), "milestone": ms or None,
+                "target_date": fa.get("target_date")}
     order = load("coaching")["leverage_order"]
     gaps = [o for o in ctx.observations if o["polarity"] == "gap"]
     if gaps:

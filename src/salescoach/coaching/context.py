@@ -3,8 +3,10 @@
 `rep_context(repo, name, as_of)` returns a `RepContext`:
 - `calls`: the rep's calls on or before `as_of`, oldest first, as `CallFacts` — id, key, date,
   call type, account, deal id, duration, the per-signal coaching verdicts (`verdicts[signal]` =
-  {verdict, value, text, start, quote, evidence}) and the call-quality measurements
+  {verdict, value, text, start, quote}) and the call-quality measurements
   (`quality[type]` = value), and the discovery findings (`discovery[type]` = [{start, quote}]).
+  A verdict carries its first piece of evidence (start, quote); the full list stays in the finding's
+  `data` (not read here: decoding it for every call of a busy rep costs more than the rest together).
 - `observations`: the rep's active observations (rep scope) as `memory.observations` returns them.
 - `interventions`: coaching interventions logged for the rep, oldest first.
 - `profile`: start date and level when set (`rep_profiles`), `quotas`: [{period, start, end, amount}].
@@ -94,12 +96,13 @@ def rep_context(repo: Repository, name: str, as_of: date | None = None) -> RepCo
         if calls:
             ids = list(calls)
             for i in range(0, len(ids), 500):
-                for f in s.scalars(select(m.Finding).where(m.Finding.call_id.in_(ids[i:i + 500]))):
+                F = m.Finding
+                for f in s.execute(select(F.call_id, F.kind, F.type, F.signal, F.verdict, F.value, F.text, F.start,
+                                          F.quote, F.speaker).where(F.call_id.in_(ids[i:i + 500]))):
                     c = calls[f.call_id]
                     if f.kind == "coaching" and f.signal:
                         c.verdicts[f.signal] = {"verdict": f.verdict, "value": f.value, "text": f.text,
-                                                "start": f.start, "quote": f.quote,
-                                                "evidence": (f.data or {}).get("evidence") or []}
+                                                "start": f.start, "quote": f.quote}
                     elif f.kind == "quality" and f.value is not None:
                         c.quality[f.type] = f.value
                     elif f.kind == "discovery":

@@ -429,13 +429,16 @@ def _qualified_figure(repo: Repository, deals: list, as_of: date, cfg: dict) -> 
 
 
 # -- the plan ------------------------------------------------------------------------------------
-def build_plan(repo: Repository, rep: str, as_of: date | None = None) -> dict:
+def build_plan(repo: Repository, rep: str, as_of: date | None = None, ctx: RepContext | None = None) -> dict:
+    """The rep's coaching plan as of `as_of` (see the module docstring). `ctx`: the rep's facts when the
+    caller already read them for the same day (the 1:1 agenda does)."""
     from salescoach.crm.stats import load_deals
     from salescoach.memory import observations
 
     cfg = S.settings()
     as_of = as_of or date.today()
-    ctx = rep_context(repo, rep, as_of)
+    if ctx is None or ctx.as_of != as_of:
+        ctx = rep_context(repo, rep, as_of)
     deals = [d for d in load_deals(repo, [ctx.rep_id]) if _state(d, as_of) is not None]
     perf = performance(ctx, deals, as_of)
     wr = perf["win_rate"]
