@@ -330,3 +330,40 @@ def test_cli(store):
     assert r.exit_code == 2 and "exactly one" in r.stderr
     r = CliRunner().invoke(app, ["prep", "--deal", "D1", "--icp", str(d / "missing.yaml"), "--db", db])
     assert r.exit_code == 2 and "no such file" in r.stderr
+
+
+def test_floor_history_cache_follows_rederived_and_deleted_findings(tmp_path):
+    """The floor's objection history is cached; re-deriving a call's findings (same row ids on SQLite) or
+    deleting a call must still be seen."""
+    from salescoach.memory import delete_call
+    from salescoach.prep.facts import floor_objections
+    repo = open_store(str(tmp_path / "c.db"))
+    for name, text, when in (("acme1", ACME_DISCOVERY, datetime(2026, 10, 1)), ("globex1", GLOBEX, datetime(2026, 9, 1))):
+        (tmp_path / f"{name}.txt").write_text(text, encoding="utf-8")
+        ingest_paths(repo, [str(tmp_path / f"{name}.txt")], reps=["Ana Lopez", "Ben Ortiz"], date=when,
+                     do_consolidate=False)
+    before = floor_objections(repo)["items"]
+    assert len(before) >= 2
+    last = max(repo.call_ids())
+    redone = _findings(repo, last)
+    for f in redone:  # the same number of findings (SQLite hands out the same row ids), other categories
+        if f["type"] == "objection":
+            f["data"] = {**(f["data"] or {}), "category": "authority"}
+    repo.replace_findings(last, redone)
+    after = floor_objections(repo)["items"]
+    assert len(after) == len(before) and after != before
+    assert sum(c == "authority" for c, _ in after) > sum(c == "authority" for c, _ in before)
+    delete_call(repo, min(repo.call_ids()))  # the other call: only the re-derived call's objections remain
+    n_obj = sum(f["type"] == "objection" for f in redone)
+    assert [c for c, _ in floor_objections(repo)["items"]] == ["authority"] * n_obj
+    repo.close()
+
+
+def _findings(repo, call_id: int) -> list[dict]:
+    from sqlalchemy import select
+
+    from salescoach.store import models as m
+    with repo.session() as s:
+        return [{"kind": f.kind, "type": f.type, "signal": f.signal, "verdict": f.verdict, "value": f.value,
+                 "text": f.text, "start": f.start, "quote": f.quote, "speaker": f.speaker, "data": f.data}
+                for f in s.scalars(select(m.Finding).where(m.Finding.call_id == call_id).order_by(m.Finding.id))]

@@ -268,11 +268,14 @@ _FLOOR_CACHE: dict = {}
 def floor_objections(repo) -> dict:
     """Every stored buyer objection (findings kind discovery, type objection) as
     {"items": [(category, call_type)], "handled": {category: [candidate dicts]}}. Cached per store until a
-    finding is added or removed (keyed by the findings' max id and count)."""
+    finding is added or removed. The key is (highest finding id, highest recall-index id, number of calls):
+    findings are added by ingest and by re-derivation (which also re-indexes them for recall, whose ids
+    never repeat) and deleted with their call; all three numbers come from primary-key indexes, so the
+    check stays cheap on a big store (a filtered count over the findings is not)."""
     with repo.session() as s:
         F = m.Finding
-        sig = s.execute(select(func.max(F.id), func.count(F.id))
-                        .where(F.kind == "discovery", F.type == "objection")).one()
+        sig = (s.scalar(select(func.max(F.id))), s.scalar(select(func.max(m.RecallItem.id))),
+               s.scalar(select(func.count(m.Call.id))))
         ck = (id(repo), tuple(sig))
         if ck in _FLOOR_CACHE:
             return _FLOOR_CACHE[ck]
