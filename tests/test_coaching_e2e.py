@@ -50,6 +50,9 @@ def test_plans_focus_on_each_reps_written_habits(db):
     assert priya["kind"] == "intensive"
     for fa in priya["focus_areas"]:  # every focus area is observed (quoted) and checkable
         assert fa["milestone"]["signal"] and fa["target_date"] > DAY
+    sam = _json(db, "plan", "--rep", "Sam Cho", "--as-of", DAY)
+    objection = next(s for s in sam["skills"] if s["id"] == "objection_handling")
+    assert [(o["signal"], o["polarity"]) for o in objection["observations"]] == [("objection_handling", "gap")]
     qual = next(s for s in priya["skills"] if s["id"] == "qualification_rigor")
     crm = {c["figure"]: c for c in qual["crm"]}["open_deals_qualified"]
     assert crm["used"] and crm["sample"] == 2 and crm["value"] == 0  # her open deals' calls show 1 and 2 elements

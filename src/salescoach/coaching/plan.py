@@ -591,6 +591,8 @@ def render_md(plan: dict) -> str:
         if ev:
             L.append(f"- {a['label']}: " + "; ".join(f"{sig.replace('_', ' ')} {e['verdict']} in {_q(e)}"
                                                    for sig, e in ev[:3]))
+        for o in a.get("observations") or []:
+            L.append(f"  - Stable {o['polarity']} (memory bank observation): {o['statement']}")
     L += ["", "## Focus Areas (max 3)", ""]
     if not plan["focus_areas"]:
         L.append("No focus area can be set from the data yet (see Data Needed)." if plan["kind"] != "advanced" else

@@ -20,6 +20,8 @@ Every rule below is data in `frameworks/plan.json` (defaults in brackets):
 - Confidence: n = distinct applicable calls + closed deals + completed forecast periods behind the
   competency; n >= 6 high, >= 3 medium, >= 1 low.
 - Target = min(5, level + 1); gap = target - level.
+- Each competency also lists the rep's stable observations (memory bank, rep scope) on its signals:
+  the recurring strengths and gaps that stand behind the per-call counts.
 - Diagnosis of a signal (skill / will / environment): gap calls and strength calls both present
   -> will (knows how, does not do it every time); gap calls and no strength call in at least
   2 applicable calls -> skill; the rep has calls but the signal never applied (e.g. no objections
@@ -168,13 +170,16 @@ def assess(ctx: RepContext, crm_figures: dict, cfg: dict | None = None) -> list[
             mean = level = target = None
             conf = "none"
         explain = _explain(signals, crm, level, ctx)
+        obs = [{"signal": o["signal"], "polarity": o["polarity"], "statement": o["statement"],
+                "proof_count": o["proof_count"], "applicable_count": o.get("applicable_count")}
+               for o in ctx.observations if o["signal"] in spec["signals"]]
         out.append({"id": cid, "label": spec["label"], "level": level if level is not None else "unknown",
                     "score": round(mean, 2) if mean is not None else None,
                     "target": target if target is not None else "unknown",
                     "gap": (target - level) if level is not None else "unknown",
                     "confidence": conf, "evidence_count": n, "weight": spec["weight"],
                     "signals": [{k: v for k, v in s.items() if k != "call_ids"} for s in signals],
-                    "crm": crm, "explanation": explain})
+                    "crm": crm, "observations": obs, "explanation": explain})
     return out
 
 
