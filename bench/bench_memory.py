@@ -7,10 +7,14 @@ Calls come from bench/gencalls.py (WebVTT, a rep and two buyers; `--words` sets 
 one core, in one process:
 - ingest: hash, read, analyse, retain findings, store call + segments + report + findings, one
   transaction per call (consolidation excluded);
-- consolidate: all reps' observations and the floor, from scratch;
+- consolidate: all reps' observations and the floor, from scratch, then the mental models (both
+  times are also given apart);
 - re-ingest: the same files again (all "already stored": the idempotency check only).
-Wall-clock rates depend on what else the machine runs; the CPU time of this process per call
-(analysis + store with --jobs 1; store only with more jobs) is the steadier figure.
+Wall-clock rates depend on what else the machine runs; the CPU time per call is the steadier
+figure: of this process (analysis + store with --jobs 1; with more jobs storing, reading and
+hashing the files, and the one-off loading of the pipeline that the workers inherit), of the
+workers (analysis, retain, encoding the rows) and of all processes together (what limits the
+rate when there are fewer cores than processes).
 The store is a fresh SQLite file in a temporary folder unless `--db` names another (use an
 empty database: the figures assume it starts empty).
 """
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import sys
 import tempfile
@@ -29,6 +34,7 @@ from gencalls import make_call  # noqa: E402
 
 from salescoach.memory.config import load_config  # noqa: E402
 from salescoach.memory.consolidate import consolidate  # noqa: E402
+from salescoach.memory.mental_models import refresh_after_consolidation  # noqa: E402
 from salescoach.memory.ingest import ingest_paths  # noqa: E402
 from salescoach.store import open_store  # noqa: E402
 
@@ -39,6 +45,12 @@ LAST = ["Park", "Reyes", "Stone", "Novak", "Ito", "Haddad", "Moss", "Lund", "Bra
 
 def rep_name(i: int) -> str:
     return f"{FIRST[i % len(FIRST)]} {LAST[(i // len(FIRST)) % len(LAST)]}"
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's ended child processes (the --jobs analysis workers)."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
 
 
 def main() -> int:
@@ -65,7 +77,7 @@ def main() -> int:
         repo = open_store(url)
         cfg = load_config()
 
-        t0, c0 = time.perf_counter(), time.process_time()
+        t0, c0, w0 = time.perf_counter(), time.process_time(), _children_cpu()
         # one batch, like `salescoach ingest calls/ --rep A --rep B ...` (each call names its own rep)
         s = ingest_paths(repo, [str(tmp / "calls")], reps=list(folders), call_type="discovery", cfg=cfg,
                          do_consolidate=False, jobs=a.jobs)
@@ -73,9 +85,12 @@ def main() -> int:
         for r in [r for r in s.results if r.status == "failed"][:5]:
             print(f"failed: {r.error}", file=sys.stderr)
         t_ingest, c_ingest = time.perf_counter() - t0, time.process_time() - c0
+        w_ingest = _children_cpu() - w0  # the analysis workers (ended with the batch's process pool)
 
         t0, c0 = time.perf_counter(), time.process_time()
-        changes = consolidate(repo, cfg)
+        changes = consolidate(repo, cfg, refresh_models=False)
+        t_obs = time.perf_counter() - t0
+        refresh_after_consolidation(repo, cfg)  # what consolidate() runs last (mental models)
         t_cons, c_cons = time.perf_counter() - t0, time.process_time() - c0
 
         t0 = time.perf_counter()
@@ -87,7 +102,10 @@ def main() -> int:
                "stored": stored, "failed": failed, "ingest_s": round(t_ingest, 2),
                "ingest_calls_per_s": round(stored / t_ingest, 1),
                "ingest_cpu_ms_per_call_this_process": round(1000 * c_ingest / max(stored, 1), 1),
+               "ingest_cpu_ms_per_call_workers": round(1000 * w_ingest / max(stored, 1), 1),
+               "ingest_cpu_ms_per_call_all_processes": round(1000 * (c_ingest + w_ingest) / max(stored, 1), 1),
                "consolidate_s": round(t_cons, 2), "consolidate_cpu_s": round(c_cons, 2),
+               "consolidate_observations_s": round(t_obs, 2), "consolidate_mental_models_s": round(t_cons - t_obs, 2),
                "observation_changes": len(changes),
                "ingest_plus_consolidate_calls_per_s": round(stored / (t_ingest + t_cons), 1),
                "reingest_already_stored": again, "reingest_calls_per_s": round(again / t_again, 1)}

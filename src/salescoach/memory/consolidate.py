@@ -56,16 +56,53 @@ def _statement(cfg: MemoryConfig, signal: str, polarity: str) -> str:
         return tpl
 
 
+class _Writes:
+    """The evidence links and history rows of one consolidation step, written in bulk (`flush`) in the
+    order `_apply` decided them: one ORM flush for the new and changed observations (their ids), then
+    plain executemany for the links and one insert for the history rows."""
+
+    def __init__(self):
+        self.actions: list[tuple] = []  # (observation, link finding ids | None, replace links?, history dict)
+
+    def add(self, obs, fids, replace: bool, history: dict) -> None:
+        self.actions.append((obs, fids, replace, history))
+
+    def flush(self, s) -> None:
+        if not self.actions:
+            return
+        s.flush()
+        conn = s.connection()
+        q = "%s" if conn.dialect.paramstyle in ("format", "pyformat") else "?"
+        replaced = [o.id for o, _, replace, _ in self.actions if replace]
+        for i in range(0, len(replaced), 500):
+            conn.execute(delete(m.ObservationEvidence.__table__)
+                         .where(m.ObservationEvidence.observation_id.in_(replaced[i:i + 500])))
+        links = [(o.id, f) for o, fids, _, _ in self.actions if fids for f in sorted(set(fids))]
+        if links:
+            conn.exec_driver_sql(f"INSERT INTO observation_evidence (observation_id, finding_id) VALUES ({q}, {q})",
+                                 links)
+        conn.execute(insert(m.ObservationHistory.__table__), [dict(h, observation_id=o.id)
+                                                               for o, _, _, h in self.actions])
+        self.actions = []
+
+
+def _history(obs, now, change: str, reason) -> dict:
+    return {"at": now, "change": change, "proof_count": obs.proof_count, "applicable_count": obs.applicable_count,
+            "share": obs.share, "calls": obs.calls, "reason": reason}
+
+
 def _apply(s, cfg: MemoryConfig, existing: dict[str, m.Observation], key: str, want: dict | None,
-           changes: list[Change], now) -> None:
-    """Create / update / retire / revive the observation `key` so it matches `want` (None = rule not met)."""
+           changes: list[Change], now, writes: _Writes) -> None:
+    """Create / update / retire / revive the observation `key` so it matches `want` (None = rule not met).
+
+    The observation row is changed in the session; its evidence links and history row go to `writes`.
+    `want["finding_ids"]` may be a function (the links are then only read when they are written)."""
     obs = existing.get(key)
     if want is None:
         if obs is not None and obs.status == "active":
             obs.status, obs.retired_at, obs.updated_at = "retired", now, now
-            s.add(m.ObservationHistory(observation_id=obs.id, at=now, change="retired", proof_count=obs.proof_count,
-                                       applicable_count=obs.applicable_count, share=obs.share, calls=obs.calls,
-                                       reason=getattr(obs, "_retire_reason", None) or "the rule no longer holds"))
+            writes.add(obs, None, False, _history(obs, now, "retired", getattr(obs, "_retire_reason", None)
+                                                  or "the rule no longer holds"))
             changes.append(Change(key, "retired"))
         return
     want = dict(want)
@@ -74,7 +111,6 @@ def _apply(s, cfg: MemoryConfig, existing: dict[str, m.Observation], key: str, w
     if obs is None:
         obs = m.Observation(key=key, status="active", created_at=now, updated_at=now, **want)
         s.add(obs)
-        s.flush()
         change = "created"
     else:
         same = (obs.status == "active" and obs.calls == want["calls"] and obs.applicable_count == want["applicable_count"]
@@ -85,12 +121,9 @@ def _apply(s, cfg: MemoryConfig, existing: dict[str, m.Observation], key: str, w
         for k, v in want.items():
             setattr(obs, k, v)
         obs.status, obs.retired_at, obs.updated_at = "active", None, now
-        s.execute(delete(m.ObservationEvidence).where(m.ObservationEvidence.observation_id == obs.id))
-    if fids:
-        s.execute(insert(m.ObservationEvidence), [{"observation_id": obs.id, "finding_id": f} for f in sorted(set(fids))])
-    s.add(m.ObservationHistory(observation_id=obs.id, at=now, change=change, proof_count=obs.proof_count,
-                               applicable_count=obs.applicable_count, share=obs.share, calls=obs.calls,
-                               reason=reason))
+    if callable(fids):
+        fids = fids()
+    writes.add(obs, fids, change != "created", _history(obs, now, change, reason))
     changes.append(Change(key, change))
 
 
@@ -139,6 +172,7 @@ def consolidate(repo: Repository, cfg: MemoryConfig, rep_ids: list[int] | None =
     (`salescoach.memory.mental_models`; a failure there only warns)."""
     changes: list[Change] = []
     now = utcnow()
+    writes = _Writes()
     with repo.session() as s:
         if rep_ids is None:
             rep_ids = list(s.scalars(select(m.Rep.id)))
@@ -159,25 +193,31 @@ def consolidate(repo: Repository, cfg: MemoryConfig, rep_ids: list[int] | None =
                 if key not in keyed:
                     o._retire_reason = "now " + reasons.get(key.split(":", 2)[2], "no applicable calls")
             for key in sorted(set(keyed) | set(existing)):
-                _apply(s, cfg, existing, key, keyed.get(key), changes, now)
+                _apply(s, cfg, existing, key, keyed.get(key), changes, now, writes)
+        writes.flush(s)
         s.flush()
-        _floor(s, cfg, changes, now, names)
+        _floor(s, cfg, changes, now, names, writes)
+        writes.flush(s)
     if refresh_models:
         from salescoach.memory.mental_models import refresh_after_consolidation
         refresh_after_consolidation(repo, cfg)
     return changes
 
 
-def _floor(s, cfg: MemoryConfig, changes: list[Change], now, names: dict[int, str]) -> None:
+def _floor(s, cfg: MemoryConfig, changes: list[Change], now, names: dict[int, str], writes: _Writes) -> None:
     active = s.scalars(select(m.Observation).where(m.Observation.scope == "rep", m.Observation.status == "active")).all()
     groups: dict[tuple[str, str], list[m.Observation]] = defaultdict(list)
     for o in active:
         groups[(o.signal, o.polarity)].append(o)
-    links = defaultdict(list)
-    if active:
-        for oid, fid in s.execute(select(m.ObservationEvidence.observation_id, m.ObservationEvidence.finding_id)
-                                  .where(m.ObservationEvidence.observation_id.in_([o.id for o in active]))):
-            links[oid].append(fid)
+
+    def links(obs: list[m.Observation]):  # the rep observations' evidence links, read only when written
+        def read() -> list[int]:
+            ids = [o.id for o in obs]
+            E = m.ObservationEvidence
+            return [f for i in range(0, len(ids), 500)
+                    for f in s.scalars(select(E.finding_id).where(E.observation_id.in_(ids[i:i + 500])))]
+        return read
+
     reps_with_calls = s.scalar(select(func.count(distinct(m.CallRep.rep_id)))) or 1
     existing = {o.key: o for o in s.scalars(select(m.Observation).where(m.Observation.scope == "floor"))}
     wanted: dict[str, dict] = {}
@@ -195,9 +235,9 @@ def _floor(s, cfg: MemoryConfig, changes: list[Change], now, names: dict[int, st
             "proof_count": len(calls), "applicable_count": sum(o.applicable_count for o in obs),
             "share": round(len(obs) / reps_with_calls, 4), "rep_count": len(obs), "calls": calls, "evidence": ev,
             "first_seen": min(o.first_seen for o in obs), "last_seen": max(o.last_seen for o in obs),
-            "finding_ids": [f for o in obs for f in links[o.id]], "_reason": f"{len(obs)} reps"}
+            "finding_ids": links(obs), "_reason": f"{len(obs)} reps"}
     for key, o in existing.items():
         if key not in wanted:
             o._retire_reason = f"fewer than {need} reps hold it now"
     for key in sorted(set(wanted) | set(existing)):
-        _apply(s, cfg, existing, key, wanted.get(key), changes, now)
+        _apply(s, cfg, existing, key, wanted.get(key), changes, now, writes)

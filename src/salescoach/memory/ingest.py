@@ -3,8 +3,11 @@
 For each transcript file (folders are expanded like `salescoach analyze` does):
 1. hash the file's bytes (sha256); a call with that content already in the store is reported
    as `already stored` and not analysed again (ingest is idempotent);
-2. read and analyse it with the engine (the same pipeline as `salescoach.service.analyze_paths`);
-3. retain its findings and store call, segments, report and findings in one transaction;
+2. read and analyse it with the engine (the same pipeline as `salescoach.service.analyze_paths`),
+   retain its findings and encode its rows (report JSON, segment and finding rows, the findings'
+   recall texts and embeddings: `store.repo.encode_call`), in a worker process when `jobs` > 1;
+3. store call, segments, report, findings and their recall rows in one transaction (this process
+   only inserts the encoded rows);
 4. after the batch, consolidate the observations of the reps whose calls were added.
 A bad file is reported (file and line) and the others still go in.
 """
@@ -23,7 +26,7 @@ from salescoach.memory.config import MemoryConfig, load_config
 from salescoach.memory.consolidate import Change, consolidate
 from salescoach.memory.retain import retain
 from salescoach.service import CALL_TYPES, expand_paths
-from salescoach.store.repo import Repository
+from salescoach.store.repo import CallRows, Repository, encode_call
 from salescoach.transcript import parse_call
 from salescoach.transcript._io import decode
 from salescoach.transcript.model import resolve_reps
@@ -75,13 +78,17 @@ def _started_at(meta: dict, given: datetime | None) -> datetime | None:
 
 @dataclass
 class Prepared:
-    """An analysed call, ready to store (built in a worker process when --jobs > 1)."""
+    """An analysed call, ready to store (built in a worker process when --jobs > 1): its rows are
+    already encoded (`store.repo.encode_call`: report JSON, segment and finding rows, the findings'
+    recall texts and embeddings), so the storing process only inserts them."""
     sha: str
-    report: dict
-    segments: list[dict]
-    findings: list[dict]
+    rows: CallRows
     rep_names: list[str]
     started_at: datetime | None
+
+    @property
+    def findings(self) -> int:
+        return len(self.rows.findings)
 
 
 _PIPE: Pipeline | None = None
@@ -89,7 +96,7 @@ _PIPE: Pipeline | None = None
 
 def prepare(path: str, data: bytes, sha: str, reps: list[str], fmt: str | None, call_type: str | None,
             cfg: MemoryConfig, date: datetime | None = None) -> Prepared:
-    """Read, analyse and retain one transcript (no store access). Raises SalescoachError on bad input."""
+    """Read, analyse, retain and encode one transcript (no store access). Raises SalescoachError on bad input."""
     global _PIPE
     if _PIPE is None:
         _PIPE = Pipeline()
@@ -97,13 +104,15 @@ def prepare(path: str, data: bytes, sha: str, reps: list[str], fmt: str | None, 
     report = _PIPE(call)
     segs = [{"speaker": g.speaker, "role": call.role(g.speaker), "start": g.start, "end": g.end, "line": g.line,
              "text": g.text} for g in call.segments]
-    return Prepared(sha, report, segs, retain(report, cfg, segs), _rep_names(list(call.reps), reps),
+    return Prepared(sha, encode_call(report, segs, retain(report, cfg, segs)), _rep_names(list(call.reps), reps),
                     _started_at(call.metadata, date))
 
 
 def _warm_up() -> None:
-    """Load the pipeline and its lexicons once (they are compiled lazily on first use)."""
+    """Load the pipeline, its lexicons and the embedding table once (they are loaded lazily on first use)."""
     global _PIPE
+    from salescoach import embed
+    embed.dim()
     if _PIPE is None:
         _PIPE = Pipeline()
         try:
@@ -123,11 +132,10 @@ def _prepare_safe(args) -> Prepared | str:
 
 
 def store_prepared(repo: Repository, path: str, p: Prepared, account: str | None, deal: str | None) -> IngestResult:
-    stored = repo.store_call(sha256=p.sha, report=p.report, segments=p.segments, findings=p.findings,
-                             rep_names=p.rep_names, account=account, deal=deal, started_at=p.started_at,
-                             engine_version=__version__)
+    stored = repo.store_call(sha256=p.sha, rows=p.rows, rep_names=p.rep_names, account=account, deal=deal,
+                             started_at=p.started_at, engine_version=__version__)
     return IngestResult(path, "stored" if stored.created else "already stored", stored.id,
-                        rep=p.rep_names[0] if p.rep_names else None, findings=len(p.findings) if stored.created else 0)
+                        rep=p.rep_names[0] if p.rep_names else None, findings=p.findings if stored.created else 0)
 
 
 def ingest_paths(repo: Repository, paths: Iterable[str], *, reps: list[str] | None = None, fmt: str | None = None,

@@ -32,7 +32,8 @@ beside the database ("<db>.recall.npz", checked against the store's index id and
 model), so that a new process reads one file instead of every row.
 
 Keeping the index in sync: the repository indexes a call's findings in the same transaction as
-the call (`index_call`), and a note when it is added (`index_note`); deleting a call, finding,
+the call (their recall rows are made before the call is stored, `finding_recall_rows`, the same
+rows `index_call` makes for stored findings), and a note when it is added (`index_note`); deleting a call, finding,
 observation, note or document deletes its recall rows by ON DELETE CASCADE (and the keyword
 entries with them). `sync()` runs before every search and catches up whatever was written
 without the hooks: findings written since the last sync that have no recall row (a watermark in
@@ -70,13 +71,43 @@ def _words(s: str | None) -> str:
     return (s or "").replace("_", " ")
 
 
+def finding_texts(kind: str, type: str, signal: str | None, verdict: str | None, text: str | None,
+                  quote: str | None) -> tuple[str, str]:
+    """(title, text) of a finding's recall row: kind, type, signal and verdict in words; explanation and quote."""
+    label = " ".join(x for x in (kind, _words(type), _words(signal) if signal != type else "", _words(verdict)) if x)
+    body = " ".join(x for x in (text or "", f"\"{quote}\"" if quote else "") if x)
+    return label, body
+
+
 def finding_item(f) -> dict:
     """The recall row for a finding (a row / object with the Finding columns)."""
-    label = " ".join(x for x in (f.kind, _words(f.type), _words(f.signal) if f.signal != f.type else "",
-                                  _words(f.verdict)) if x)
-    body = " ".join(x for x in (f.text or "", f"\"{f.quote}\"" if f.quote else "") if x)
+    label, body = finding_texts(f.kind, f.type, f.signal, f.verdict, f.text, f.quote)
     return {"kind": "finding", "finding_id": f.id, "call_id": f.call_id, "rep_id": f.rep_id,
             "occurred_at": f.occurred_at, "title": label, "text": body}
+
+
+def is_indexed(kind: str, verdict: str | None) -> bool:
+    """Whether a finding gets a recall row (the Python twin of `_INDEXED` below)."""
+    return kind != "quality" and verdict != "not_applicable"
+
+
+def finding_recall_rows(findings: list[dict]) -> list[tuple[int, str, str, str, bytes]]:
+    """Recall rows for findings not stored yet (dicts as `memory.retain` makes them): one
+    (index in `findings`, title, text, digest, float16 embedding bytes) per indexed finding, in order.
+
+    The same title, text, digest and vector `index_call` would store for them once they have ids
+    (the store fills in finding id, call, rep and time); built in the analysis worker at ingest."""
+    items = []
+    for i, f in enumerate(findings):
+        if is_indexed(f["kind"], f.get("verdict")):
+            title, body = finding_texts(f["kind"], f["type"], f.get("signal"), f.get("verdict"), f.get("text"),
+                                        f.get("quote"))
+            items.append((i, title, body))
+    if not items:
+        return []
+    vecs = embed.embed([body for _, _, body in items]).astype(np.float16)
+    return [(i, title, body, _digest({"title": title, "text": body}), vecs[k].tobytes())
+            for k, (i, title, body) in enumerate(items)]
 
 
 def observation_item(o) -> dict:

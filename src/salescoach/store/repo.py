@@ -6,12 +6,13 @@ public write is one transaction (a failure leaves nothing half-written).
 from __future__ import annotations
 
 import hashlib
+import json
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterator
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -81,60 +82,103 @@ class Repository:
 
     # -- calls ----------------------------------------------------------------------------
     def call_id_for_sha(self, sha256: str) -> int | None:
-        with self._Session() as s:
-            return s.scalar(select(m.Call.id).where(m.Call.sha256 == sha256))
+        with self.engine.connect() as c:
+            return c.execute(_SHA_SELECT, {"sha": sha256}).scalar()
 
-    def store_call(self, *, sha256: str, report: dict, segments: list[dict], findings: list[dict], rep_names: list[str],
-                   account: str | None = None, deal: str | None = None, started_at: datetime | None = None,
-                   engine_version: str | None = None) -> StoredCall:
-        """Store one analysed call with its segments, report and findings, in one transaction.
+    def store_call(self, *, sha256: str, report: dict | None = None, segments: list[dict] | None = None,
+                   findings: list[dict] | None = None, rep_names: list[str], account: str | None = None,
+                   deal: str | None = None, started_at: datetime | None = None, engine_version: str | None = None,
+                   rows: "CallRows | None" = None) -> StoredCall:
+        """Store one analysed call with its segments, report, findings and their recall rows, in one transaction.
+
+        Give either `report`, `segments` and `findings`, or `rows` (the same, encoded ahead of time by
+        `encode_call`, e.g. in an analysis worker process): the stored rows are the same. The bulk rows go
+        in with plain DB-API executemany inside the session's transaction (no per-row ORM or type
+        processing; the values are encoded as the column types would encode them, see `encode_call`).
 
         Idempotent: when a call with the same content hash exists (also when another process
         stored it a moment ago), nothing is written and that call's id is returned.
         """
-        existing = self.call_id_for_sha(sha256)
-        if existing is not None:
-            return StoredCall(existing, False)
-        info = report.get("call") or {}
+        if rows is None:
+            existing = self.call_id_for_sha(sha256)
+            if existing is not None:  # stored already: no need to encode it
+                return StoredCall(existing, False)
+            rows = encode_call(report or {}, segments or [], findings or [])
+        info = rows.info
         try:
             with self.session() as s:
-                reps = [self.rep(s, n) for n in dict.fromkeys(rep_names)]
+                conn = s.connection()
+                sql = _Sql(conn)
+                existing = conn.execute(_SHA_SELECT, {"sha": sha256}).scalar()
+                if existing is not None:
+                    return StoredCall(existing, False)
+                rep_ids = list(dict.fromkeys(self._rep_id(conn, n) for n in dict.fromkeys(rep_names)))
+                rep_id = rep_ids[0] if rep_ids else None
                 acc = self.account(s, account) if account else None
                 dl = self.deal(s, deal, acc) if deal else None
                 if dl is not None and acc is None and dl.account_id is not None:
                     acc = s.get(m.Account, dl.account_id)
-                call = m.Call(sha256=sha256, source=str(info.get("source") or ""), call_key=str(info.get("id") or ""),
-                              format=info.get("format"), call_type=info.get("type"), started_at=started_at,
-                              duration_s=info.get("duration_s"), ingested_at=utcnow(),
-                              rep_id=reps[0].id if reps else None, account_id=acc.id if acc else None,
-                              deal_id=dl.id if dl else None)
-                s.add(call)
-                s.flush()
-                when = call.occurred_at
-                if reps:
-                    s.execute(insert(m.CallRep.__table__), [{"call_id": call.id, "rep_id": r.id} for r in reps])
-                buyers = [sp["name"] for sp in report.get("speakers") or [] if sp.get("role") == "buyer"]
-                contacts = {self.contact(s, b, acc).id for b in buyers}
+                if acc is not None or dl is not None:
+                    s.flush()
+                acc_id = acc.id if acc else None
+                now = utcnow()
+                call_id = conn.execute(_CALL_INSERT, dict(
+                    sha256=sha256, source=str(info.get("source") or ""), call_key=str(info.get("id") or ""),
+                    format=info.get("format"), call_type=info.get("type"), started_at=started_at,
+                    duration_s=info.get("duration_s"), ingested_at=now, rep_id=rep_id, account_id=acc_id,
+                    deal_id=dl.id if dl else None)).inserted_primary_key[0]
+                when = sql.dt(started_at or now)  # Call.occurred_at
+                if rep_ids:
+                    sql.many("INSERT INTO call_reps (call_id, rep_id) VALUES (?, ?)", [(call_id, r) for r in rep_ids])
+                contacts = {self._contact_id(conn, b.strip(), acc_id) for b in rows.buyers}  # a set, as before
                 if contacts:
-                    s.execute(insert(m.CallContact.__table__), [{"call_id": call.id, "contact_id": c} for c in contacts])
-                rows = [{"call_id": call.id, "idx": i, "speaker": g["speaker"], "role": g["role"], "start": g.get("start"),
-                         "end": g.get("end"), "line": g.get("line"), "text": g["text"]} for i, g in enumerate(segments)]
-                if rows:  # Core inserts (executemany): no ORM bookkeeping for bulk rows
-                    s.execute(insert(m.Segment.__table__), rows)
-                s.add(m.CallReport(call_id=call.id, engine_version=engine_version, report=report))
-                if findings:
-                    base = {"signal": None, "verdict": None, "value": None, "start": None, "quote": None,
-                            "speaker": None, "data": None}
-                    s.execute(insert(m.Finding.__table__), [{**base, **f, "call_id": call.id,
-                                                   "rep_id": reps[0].id if reps else None, "occurred_at": when}
-                                                  for f in findings])
-                    _index_call(s, call.id)  # recall index, in the same transaction
-                return StoredCall(call.id, True)
+                    sql.many("INSERT INTO call_contacts (call_id, contact_id) VALUES (?, ?)",
+                             [(call_id, c) for c in contacts])
+                if rows.segments:
+                    sql.many('INSERT INTO segments (call_id, idx, speaker, role, "start", "end", line, text) '
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(call_id, *g) for g in rows.segments])
+                sql.one(f"INSERT INTO call_reports (call_id, engine_version, report, created_at) "
+                        f"VALUES (?, ?, {sql.json}, ?)", (call_id, engine_version, rows.report_json, sql.dt(now)))
+                if rows.findings:
+                    sql.many('INSERT INTO findings (call_id, rep_id, kind, type, signal, verdict, value, text, '
+                             '"start", quote, speaker, data, occurred_at) '
+                             f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {sql.json}, ?)",
+                             [(call_id, rep_id, *f, when) for f in rows.findings])
+                    if rows.recall:  # recall index, in the same transaction
+                        # executemany inserts in order, so the call's newest finding ids, in id order, are
+                        # those of `rows.findings` (the call is new: no other session can add findings to it)
+                        fids = [r[0] for r in sql.rows("SELECT id FROM findings WHERE call_id = ? ORDER BY id",
+                                                        (call_id,))][-len(rows.findings):]
+                        recall = rows.recall if rows.embed_model == _embed_model() else _reembed(rows.recall)
+                        sql.many("INSERT INTO recall_items (kind, finding_id, observation_id, note_id, document_id, "
+                                 "chunk, call_id, rep_id, occurred_at, title, text, digest, emb) "
+                                 "VALUES ('finding', ?, NULL, NULL, NULL, 0, ?, ?, ?, ?, ?, ?, ?)",
+                                 [(fids[i], call_id, rep_id, when, title, body, digest, emb)
+                                  for i, title, body, digest, emb in recall])
+                return StoredCall(call_id, True)
         except IntegrityError:
             again = self.call_id_for_sha(sha256)
             if again is not None:  # a concurrent ingest stored the same content first
                 return StoredCall(again, False)
             raise
+
+    @staticmethod
+    def _rep_id(conn, name: str) -> int:
+        """`rep()` for the bulk path: the id of the rep with this (stripped) name, created when missing."""
+        name = name.strip()
+        rid = conn.execute(_REP_SELECT, {"name": name}).scalar()
+        if rid is None:
+            rid = conn.execute(_REP_INSERT, {"name": name}).inserted_primary_key[0]
+        return rid
+
+    @staticmethod
+    def _contact_id(conn, name: str, account_id: int | None) -> int:
+        """`contact()` for the bulk path: the first contact with this name at this account, created when missing."""
+        q = _CONTACT_SELECT[account_id is None]
+        cid = conn.execute(q, {"name": name, "acc": account_id}).scalar()
+        if cid is None:
+            cid = conn.execute(_CONTACT_INSERT, {"name": name, "account_id": account_id}).inserted_primary_key[0]
+        return cid
 
     def replace_findings(self, call_id: int, findings: list[dict]) -> None:
         """Swap one call's findings for a new set (one transaction)."""
@@ -220,6 +264,99 @@ class Repository:
                 q = q.where(m.ManagerNote.rep_id == r.id)
             return [{"id": n.id, "rep": name, "text": n.text, "created_at": _iso(n.created_at),
                      "signals": sorted(x.signal for x in n.signals)} for n, name in s.execute(q).all()]
+
+
+_SHA_SELECT = select(m.Call.id).where(m.Call.sha256 == bindparam("sha"))
+_CALL_INSERT = insert(m.Call.__table__)
+_REP_SELECT = select(m.Rep.id).where(m.Rep.name == bindparam("name"))
+_REP_INSERT = insert(m.Rep.__table__)
+_CONTACT_SELECT = {  # keyed by "no account" (the ORM's filter_by(account_id=None) is IS NULL)
+    null: select(m.Contact.id).where(
+        m.Contact.name == bindparam("name"),
+        m.Contact.account_id.is_(None) if null else m.Contact.account_id == bindparam("acc"))
+    .order_by(m.Contact.id).limit(1) for null in (False, True)}
+_CONTACT_INSERT = insert(m.Contact.__table__)
+
+
+@dataclass
+class CallRows:
+    """One analysed call encoded as store rows ahead of time (`encode_call`), so that the process that
+    stores it only inserts. Built in the analysis worker processes at ingest (`memory.ingest.prepare`).
+
+    - report_json: the report as the JSON column stores it (`json.dumps`, the store's serializer);
+    - info: the report's `call` block (source, id, format, type, duration_s); buyers: buyer speaker names;
+    - segments: (idx, speaker, role, start, end, line, text) per segment;
+    - findings: (kind, type, signal, verdict, value, text, start, quote, speaker, data as JSON) per finding;
+    - recall: the recall rows of the indexed findings, (finding index, title, text, digest, vector bytes)
+      (`memory.recall.finding_recall_rows`), made with the embedding model `embed_model`.
+    """
+    report_json: str
+    info: dict
+    buyers: list[str]
+    segments: list[tuple]
+    findings: list[tuple]
+    recall: list[tuple]
+    embed_model: str
+
+
+_FINDING_COLS = ("kind", "type", "signal", "verdict", "value", "text", "start", "quote", "speaker")
+
+
+def encode_call(report: dict, segments: list[dict], findings: list[dict]) -> CallRows:
+    """A call's rows for `Repository.store_call` (see `CallRows`). JSON columns get `json.dumps` of the
+    value (None -> 'null'), exactly what SQLAlchemy's JSON type binds with the default serializer."""
+    from salescoach.memory.recall import finding_recall_rows
+    dumps = json.dumps
+    return CallRows(
+        report_json=dumps(report), info=dict(report.get("call") or {}),
+        buyers=[sp["name"] for sp in report.get("speakers") or [] if sp.get("role") == "buyer"],
+        segments=[(i, g["speaker"], g["role"], g.get("start"), g.get("end"), g.get("line"), g["text"])
+                  for i, g in enumerate(segments)],
+        findings=[tuple(f.get(c) for c in _FINDING_COLS) + (dumps(f.get("data")),) for f in findings],
+        recall=finding_recall_rows(findings), embed_model=_embed_model())
+
+
+def _embed_model() -> str:
+    from salescoach import embed
+    return embed.model_id()
+
+
+def _reembed(recall: list[tuple]) -> list[tuple]:
+    """Recall rows encoded under another embedding model: their vectors made again with this process's."""
+    import numpy as np
+
+    from salescoach import embed
+    vecs = embed.embed([body for _, _, body, _, _ in recall]).astype(np.float16)
+    return [(i, t, b, d, vecs[k].tobytes()) for k, (i, t, b, d, _) in enumerate(recall)]
+
+
+class _Sql:
+    """Plain DB-API statements on the session's connection (inside its transaction), written with `?`
+    placeholders and adapted to the driver's parameter style; values are bound as given."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        d = conn.dialect
+        self.fmt = d.paramstyle in ("format", "pyformat")
+        self.json = "CAST(? AS JSONB)" if d.name == "postgresql" else "?"
+        self._dt = m.Call.__table__.c.ingested_at.type._cached_bind_processor(d)
+
+    def _q(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self.fmt else sql
+
+    def dt(self, v):
+        """A datetime as the DateTime column binds it (SQLite: its ISO text; else unchanged)."""
+        return self._dt(v) if self._dt and v is not None else v
+
+    def many(self, sql: str, params: list[tuple]) -> None:
+        if params:
+            self.conn.exec_driver_sql(self._q(sql), params)
+
+    def one(self, sql: str, params: tuple) -> None:
+        self.conn.exec_driver_sql(self._q(sql), params)
+
+    def rows(self, sql: str, params: tuple) -> list:
+        return self.conn.exec_driver_sql(self._q(sql), params).all()
 
 
 def _index_call(s: Session, call_id: int) -> None:
