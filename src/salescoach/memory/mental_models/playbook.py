@@ -110,8 +110,21 @@ class _Lex:
         self.future = _cue_matcher(cfg["gap_future_state"])
         self.money = re.compile("|".join([_cue_matcher(cfg["budget_words"]).pattern] + list(cfg["budget_patterns"])),
                                 re.I)
-
+        # A cheap gate in front of `money` (most answers name no money): the full pattern is only tried when
+        # the text has a digit, a currency sign, one of the budget words, "grand", "illion" or a lone "k".
+        # The gate may let through text that does not match; it never stops text that would.
+        self._money_words = tuple(sorted({w.lower() for w in cfg["budget_words"]} | {"grand", "illion"}))
+        self._money_gate = re.compile(r"[\d$€£]|\s[kK]\b")
         self._gap: dict[tuple[str, str | None], str] = {}
+
+    def has_money(self, text: str) -> bool:
+        if not text:
+            return False
+        if not self._money_gate.search(text):
+            low = text.lower()
+            if not any(w in low for w in self._money_words):
+                return False
+        return self.money.search(text) is not None
 
     def gap(self, text: str, spin: str | None) -> str:
         key = (text, spin)
@@ -193,7 +206,7 @@ def call_instances(call_id: int, rep_id: int | None, report: dict, segments: lis
             hit = [c for c in CATEGORIES if st in cat_times[c]]
             if "budget" not in hit:
                 if i not in money:
-                    money[i] = bool(lex.money.search(seg_text or ""))
+                    money[i] = lex.has_money(seg_text or "")
                 if money[i]:
                     hit.append("budget")
             for c in hit:
@@ -239,14 +252,21 @@ def _embedding_id() -> str:
     return _EMBED_ID
 
 
+REPORT_KEYS = ("questions", "discovery_coverage", "meddpicc", "objections", "budget")
+
+
 def load_instances(s, call_ids: list[int], cfg: dict) -> list[Instance]:
     lex = _Lex(cfg)
     out: list[Instance] = []
+    # only the parts of each report the playbook reads (decoding whole reports dominated the refresh)
+    R = m.CallReport
+    keys = REPORT_KEYS + tuple(sorted({k for spec in cfg["reveals"].values() for k in spec.get("report_times") or []}
+                                      - set(REPORT_KEYS)))
     for i in range(0, len(call_ids), CHUNK):
         chunk = call_ids[i:i + CHUNK]
         reps = dict(s.execute(select(m.Call.id, m.Call.rep_id).where(m.Call.id.in_(chunk))).all())
-        reports = dict(s.execute(select(m.CallReport.call_id, m.CallReport.report)
-                                 .where(m.CallReport.call_id.in_(chunk))).all())
+        reports = {cid: dict(zip(keys, parts)) for cid, *parts in s.execute(
+            select(R.call_id, *[R.report[k] for k in keys]).where(R.call_id.in_(chunk)))}
         segs: dict[int, list] = defaultdict(list)
         for cid, start, role, text in s.execute(select(m.Segment.call_id, m.Segment.start, m.Segment.role,
                                                        m.Segment.text).where(m.Segment.call_id.in_(chunk))
@@ -268,7 +288,8 @@ def cluster(texts: list[str], weights: list[int], threshold: float) -> list[int]
         return []
     order = sorted(range(len(texts)), key=lambda i: (-weights[i], texts[i]))
     vecs = np.asarray(embed([texts[i] for i in order]), dtype=np.float32)
-    sums = np.zeros((len(texts), vecs.shape[1]), dtype=np.float32)
+    cap = min(len(texts), 256)  # grown as clusters appear (one row per text would not fit at scale)
+    sums = np.zeros((cap, vecs.shape[1]), dtype=np.float32)
     cents = np.zeros_like(sums)
     k = 0
     labels = [0] * len(texts)
@@ -283,6 +304,10 @@ def cluster(texts: list[str], weights: list[int], threshold: float) -> list[int]
         if best < 0:
             best = k
             k += 1
+            if k > cap:
+                cap *= 2
+                sums = np.concatenate([sums, np.zeros_like(sums)])
+                cents = np.concatenate([cents, np.zeros_like(cents)])
         sums[best] += v * weights[i]
         nrm = float(np.linalg.norm(sums[best]))
         cents[best] = sums[best] / nrm if nrm else 0.0
