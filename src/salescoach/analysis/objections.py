@@ -246,19 +246,54 @@ def _key_words(pattern: str) -> set[str] | None:
     return None
 
 
+_WORD_AT: dict[str, re.Pattern] = {}
+_PAIR_HEADS: set[str] = set()  # first words of the word-pair keys of every pattern list compiled so far
+
+
+def _word_end(w: str) -> str:
+    """The end of word `w` as `_Text.at` reads it (a look-ahead)."""
+    return "(?![a-z0-9'])" if "'" in w else "(?![a-z0-9])"
+
+
+def _word_head(w: str) -> str:
+    """A regex for the space before word `w` (or before an amount, for "#num"), consuming only the
+    space: its matches are `_Text.at(w)`."""
+    return r" (?=[$0-9])" if w == "#num" else " (?=" + re.escape(w) + _word_end(w) + ")"
+
+
+def _key_regex(w: str, body: str) -> re.Pattern:
+    """The regex of key `w` over a sentence's spaced text. A single word: its `_word_head` then
+    `body` (which consumes nothing), scanned over the sentence: each match consumes only the space,
+    so every occurrence is tried (a C loop, cheaper than finding the word's positions first). A
+    word pair ("the price"): the space then `body`, tried at each `_Text.at` position (str.find
+    finds the pair faster than a scan)."""
+    return re.compile((_word_head(w) if " " not in w else " ") + body)
+
+
+def _word_at(w: str) -> re.Pattern:
+    """" w" followed by the end of the word: not a letter or digit, nor an apostrophe when `w` has one
+    ("money" is found in "money's", "that's" not in "that's'")."""
+    rx = _WORD_AT.get(w)
+    if rx is None:
+        rx = re.compile(" " + re.escape(w) + _word_end(w))
+        if len(_WORD_AT) < 50_000:
+            _WORD_AT[w] = rx
+    return rx
+
+
 class _Text:
     """One sentence prepared for matching: lower-cased text, its spaced form and its words."""
 
-    __slots__ = ("t", "sp", "words", "_at")
+    __slots__ = ("t", "sp", "toks", "words", "_at")
 
     def __init__(self, t: str):
         self.t = t
         self.sp = sp = _spaced(t)
-        toks = _TOKEN.findall(sp)
+        self.toks = toks = _TOKEN.findall(sp)
         words = set(toks)
         if _NUMSTART.search(sp):
             words.add("#num")
-        words.update([f"{a} {b}" for a, b in zip(toks, toks[1:]) if a in _STOP])
+        words.update([f"{a} {b}" for a, b in zip(toks, toks[1:]) if a in _PAIR_HEADS])
         if "'" in sp:  # "money's" also starts a pattern keyed "money"
             words.update(_STEM.findall(sp))
         self.words = words
@@ -267,9 +302,14 @@ class _Text:
     def at(self, w: str) -> list[int]:
         """Positions of the space before each occurrence of word `w`."""
         out = self._at.get(w)
-        if out is None and w == "#num":
-            out = self._at[w] = [m.start() for m in _NUMSTART.finditer(self.sp)]
-        if out is None:
+        if out is not None:
+            return out
+        rx = _WORD_AT.get(w)
+        if rx is None and " " not in w:
+            rx = _word_at(w)
+        if rx is not None:
+            out = self._at[w] = [m.start() for m in rx.finditer(self.sp)]
+        else:  # a word pair ("the price"): occurrences may overlap
             out = []
             sp, key, n = self.sp, " " + w, len(w) + 1
             i = sp.find(key)
@@ -280,6 +320,56 @@ class _Text:
                 i = sp.find(key, i + 1)
             self._at[w] = out
         return out
+
+
+def _required(items) -> list[str] | None:
+    """Literal strings one of which occurs in every match of a parsed pattern (None when unknown)."""
+    cands: list[list[str]] = []
+    run = ""
+    for op, av in items:
+        if op is _C.LITERAL:
+            run += chr(av)
+            continue
+        if run:
+            cands.append([run])
+            run = ""
+        r = None
+        if op is _C.SUBPATTERN:
+            if av[1] or av[2]:
+                return None  # inline flags (case-insensitive...): not a plain literal
+            r = _required(av[-1])
+        elif op is _C.BRANCH:
+            r = []
+            for br in av[1]:
+                b = _required(br)
+                if b is None:
+                    r = None
+                    break
+                r.extend(b)
+        elif op in (_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT) and av[0] >= 1:
+            r = _required(av[2])
+        if r:
+            cands.append(r)
+    if run:
+        cands.append([run])
+    return max(cands, key=lambda c: (min(map(len, c)), -len(c)), default=None)
+
+
+def _gate(patterns: list[str]) -> tuple[str, ...] | None:
+    """Literal strings one of which every match of any of `patterns` contains (None: no such test)."""
+    out: list[str] = []
+    for p in patterns:
+        try:
+            parsed = _parser.parse(p)
+        except Exception:  # noqa: BLE001 - an unusual pattern: no gate
+            return None
+        if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+            return None
+        r = _required(parsed)
+        if not r:
+            return None
+        out.extend(r)
+    return tuple(dict.fromkeys(out))
 
 
 def _partition(patterns: list[str]) -> tuple[list[str], list[str], dict[str, list[str]]]:
@@ -299,6 +389,8 @@ def _partition(patterns: list[str]) -> tuple[list[str], list[str], dict[str, lis
             continue
         for k in keys:
             by_word.setdefault(k, []).append(p[2:])
+            if " " in k:
+                _PAIR_HEADS.add(k.split(" ", 1)[0])
     return anchored, free, by_word
 
 
@@ -307,17 +399,21 @@ class _Rx:
 
     Python's regex engine tries every alternative at every character, which is slow for a few
     hundred cue patterns. Patterns that start at a word (a leading \\b) are indexed by their
-    possible first words and tried only where such a word starts; the rest (anchored at the
-    start, or starting with a number or symbol) are searched as they are."""
+    possible first words and tried only where such a word starts (one regex per word, compiled
+    the first time a sentence holds the word, see `_key_regex`); the rest (anchored at the
+    start, or starting with a number or symbol) are searched as they are, free ones only when
+    the sentence holds a string every match of theirs contains (`_gate`)."""
 
-    __slots__ = ("index", "keys", "start", "free")
+    __slots__ = ("bodies", "rx", "keys", "start", "free", "free_gate")
 
     def __init__(self, patterns: list[str]):
         a, f, by_word = _partition(patterns)
-        self.index = {k: re.compile(" (?:" + "|".join(f"(?:{p})" for p in ps) + ")") for k, ps in by_word.items()}
-        self.keys = frozenset(self.index)
+        self.bodies = {k: "(?:" + "|".join(f"(?:{p})" for p in ps) + ")" for k, ps in by_word.items()}
+        self.rx: dict[str, re.Pattern] = {}  # key word -> its regex (`_key_regex`), compiled on first use
+        self.keys = frozenset(by_word)
         self.start = re.compile("|".join(f"(?:{p})" for p in a)) if a else None
         self.free = re.compile("|".join(f"(?:{p})" for p in f)) if f else None
+        self.free_gate = _gate(f) if f else None  # one of these strings is in every free match
 
     def count(self, x: "_Text", limit: int = 1) -> int:
         n = 0
@@ -325,17 +421,24 @@ class _Rx:
             n += 1
             if n >= limit:
                 return n
-        idx = self.index
-        if idx:
-            sp = x.sp
+        if self.keys:
+            sp, rxs = x.sp, self.rx
             for w in self.keys.intersection(x.words):
-                rx = idx[w]
+                rx = rxs.get(w)
+                if rx is None:
+                    rx = rxs[w] = _key_regex(w, "(?=" + self.bodies[w] + ")" if " " not in w else self.bodies[w])
+                if " " not in w:
+                    for _ in rx.finditer(sp):
+                        n += 1
+                        if n >= limit:
+                            return n
+                    continue
                 for pos in x.at(w):
                     if rx.match(sp, pos):
                         n += 1
                         if n >= limit:
                             return n
-        if self.free is not None:
+        if self.free is not None and (self.free_gate is None or any(g in x.t for g in self.free_gate)):
             for _ in self.free.finditer(x.t):
                 n += 1
                 if n >= limit:
@@ -350,6 +453,7 @@ _OPENERS = re.compile(r"""([(\["/])(?=[a-z0-9$'])""")
 _TOKEN = re.compile(r"(?<= )[a-z0-9']+")
 _STEM = re.compile(r"(?<= )[a-z0-9]+(?=')")
 _NUMSTART = re.compile(r" (?=[$0-9])")
+_WORD_AT["#num"] = _NUMSTART  # where an amount starts (`_word_head`)
 
 
 def _spaced(t: str) -> str:
@@ -375,31 +479,53 @@ class _Multi:
         # one regex per key word: an optional look-ahead group per kind, so a single match call
         # tells every kind that matches at that word
         self.names = {f"k{i}": kind for i, kind in enumerate(kinds)}
-        gname = {kind: g for g, kind in self.names.items()}
-        self.index = {}
-        for k, d in by_word.items():
-            body = "".join(f"(?:(?=(?P<{gname[kind]}>" + "|".join(f"(?:{p})" for p in ps) + "))|)"
-                           for kind, ps in d.items())
-            self.index[k] = re.compile(" " + body)
-        self.keys = frozenset(self.index)
+        self.gname = gname = {kind: g for g, kind in self.names.items()}
+        self.bodies = {k: "".join(f"(?:(?=(?P<{gname[kind]}>" + "|".join(f"(?:{p})" for p in ps) + "))|)"
+                                  for kind, ps in d.items()) for k, d in by_word.items()}
+        self.kinds = {k: tuple(d) for k, d in by_word.items()}
+        # key word -> (its regex (`_key_regex`), (group number, kind) per kind), made on first use
+        self.rx: dict[str, tuple[re.Pattern, tuple[tuple[int, str], ...]]] = {}
+        self.keys = frozenset(by_word)
+        # one cheap test for all the anchored and free patterns (most sentences match none of them)
+        starts = [st.pattern for _, st, _ in self.other if st is not None]
+        frees = [fr.pattern for _, _, fr in self.other if fr is not None]
+        self.any_start = re.compile("|".join(f"(?:{p})" for p in starts)) if starts else None
+        self.any_free = re.compile("|".join(f"(?:{p})" for p in frees)) if frees else None
+        self.free_gate = _gate(frees) if frees else None  # one of these strings is in every free match
 
     def counts(self, x: "_Text") -> dict[str, int]:
         """kind -> number of matches (word positions), at most 2 per kind."""
         out: dict[str, int] = {}
         seen: dict[str, set] = {}
-        sp, names = x.sp, self.names
+        sp, rxs = x.sp, self.rx
         for w in self.keys.intersection(x.words):
-            rx = self.index[w]
-            for pos in x.at(w):
-                m = rx.match(sp, pos)
+            e = rxs.get(w)
+            if e is None:
+                rx = _key_regex(w, self.bodies[w])
+                e = rxs[w] = (rx, tuple((rx.groupindex[self.gname[kind]], kind) for kind in self.kinds[w]))
+            rx, gs = e
+            if " " not in w:
+                found = rx.finditer(sp)  # every " w" (the look-ahead consumes only the space)
+            else:  # a word pair: its positions, then the regex at each
+                found = (rx.match(sp, pos) for pos in x.at(w))
+            for m in found:
                 if m.lastindex is None:
                     continue  # no kind matched at this word
-                for g, v in m.groupdict().items():
-                    if v is not None:
-                        kind = names[g]
-                        at = seen.setdefault(kind, set())
-                        at.add(pos)
-                        out[kind] = min(len(at), 2)
+                pos = m.start()
+                for g, kind in gs:
+                    if m.start(g) != -1:
+                        at = seen.get(kind)
+                        if at is None:
+                            seen[kind] = {pos}
+                            out[kind] = 1
+                        else:
+                            at.add(pos)
+                            out[kind] = min(len(at), 2)
+        t = x.t
+        if not ((self.any_start is not None and self.any_start.match(t))
+                or (self.any_free is not None and (self.free_gate is None or any(g in t for g in self.free_gate))
+                    and self.any_free.search(t))):
+            return out
         for kind, st, fr in self.other:
             n = out.get(kind, 0)
             if n >= 2:
@@ -469,6 +595,13 @@ _CONTRACT.pop("well"), _CONTRACT.pop("were"), _CONTRACT.pop("wed"), _CONTRACT.po
 _CONTRACT_RE = re.compile(r"\b(?:" + "|".join(_CONTRACT) + r")\b")
 
 
+@lru_cache(maxsize=2048)
+def _prep(text: str) -> "_Text":
+    """A sentence normalised and prepared for matching, cached by its exact text (several rules read
+    the same sentence; a call repeats many short ones)."""
+    return _Text(_norm(text))
+
+
 def _norm(text: str) -> str:
     """Lower case, straight quotes, single spaces, and apostrophes restored ("dont" -> "don't")."""
     t = " ".join(text.lower().replace("’", "'").replace("‘", "'").split())
@@ -514,7 +647,7 @@ def _cues(text: str) -> _Cues:
 
 
 def _cues_uncached(text: str, lx: _Lex) -> _Cues:
-    x = _Text(_norm(text))
+    x = _prep(text) if lx is _lex() else _Text(_norm(text))
     k = lx.matcher.counts(x)
     c = _Cues()
     c.preface = "preface" in k
@@ -667,7 +800,7 @@ def _answering(doc: CallDoc, turn: Turn, raisers: set[str], lx: _Lex, tq: dict[i
 
 @lru_cache(maxsize=4096)
 def _proposal_check(q: str) -> bool:
-    return bool(_lex().proposal_check.search(_norm(q)))
+    return bool(_lex().proposal_check.search(_prep(q)))
 
 
 def _is_check(q: str, lx: _Lex) -> bool:
@@ -677,7 +810,7 @@ def _is_check(q: str, lx: _Lex) -> bool:
 
 @lru_cache(maxsize=8192)
 def _is_check_cached(q: str) -> bool:
-    return _lex().clar_x.search(_Text(_norm(q)))
+    return _lex().clar_x.search(_prep(q))
 
 
 # --- the trained sentence model (tools/train_objections.py; weights in models/objections.json) ---------
@@ -695,6 +828,7 @@ def _clear_model() -> None:
     _EMB.clear()
     _text_score.cache_clear()
     _sparse_score.cache_clear()
+    _weight_tables.cache_clear()
     _quiet.cache_clear()
     _model_category.cache_clear()
 
@@ -771,13 +905,23 @@ def _emb_scores(text: str) -> tuple[float, ...]:
 def text_features(text: str) -> tuple[str, ...]:
     """Features of one buyer sentence on its own: words and word pairs (numbers folded to #num),
     the lexicon's cue kinds, question form, negation and length."""
-    c = sentence_cues(text)
-    t = _norm(text)
-    toks = ["#num" if _NUMTOK.match(w) else w for w in _TOKEN.findall(_spaced(t.replace("$", " $")))]
-    f = {"w:" + w for w in toks}
-    f.update("b:" + a + "_" + b for a, b in zip(toks, toks[1:]))
+    toks, f = _feature_parts(text)
+    f.update(["w:" + w for w in toks])
+    f.update(["b:" + a + "_" + b for a, b in zip(toks, toks[1:])])
     if toks:
         f.add("first:" + toks[0])
+    return tuple(sorted(f))
+
+
+def _feature_parts(text: str) -> tuple[list[str], set[str]]:
+    """The tokens of `text_features` and its features other than words, word pairs and first word."""
+    c = sentence_cues(text)
+    x = _prep(text)  # cached by sentence_cues
+    t = x.t  # _norm(text)
+    # tokens never hold "$" here, so a number is a token starting with a digit (_NUMTOK)
+    toks = ["#num" if w[0] in _DIGITS else w for w in
+            (_TOKEN.findall(_spaced(t.replace("$", " $"))) if "$" in t else x.toks)]
+    f = set()
     if "$" in t:
         f.add("money")
     if t.rstrip().endswith("?") or (toks and toks[0] in _QWORDS):
@@ -799,22 +943,45 @@ def text_features(text: str) -> tuple[str, ...]:
     for k in ("stance", "preface", "new_topic", "also", "arg", "counter", "veto"):
         if getattr(c, k):
             f.add("cue:" + k)
-    words, phrases, pairs = _word_classes()
+    words, phrases, _ = _word_classes()
+    word_keys, phrase_heads = _class_keys()
     present = set()
-    for w in toks:
-        present.update(words.get(w, ()))
-    if "#num" in toks:
-        present.update(words.get("#num", ()))
-    sp = " " + " ".join(toks) + " "
-    for w in set(toks).intersection(phrases):  # phrases indexed by their first word
-        for ph, names in phrases[w]:
-            if ph in sp:
-                present.update(names)
-    f.update("cls:" + x for x in present)
-    f.update(f"pair:{a}+{b}" for a, b in pairs if a in present and b in present)
+    tokset = set(toks)
+    for w in tokset.intersection(word_keys):
+        present.update(words[w])
+    heads = tokset.intersection(phrase_heads)
+    if heads:
+        sp = " " + " ".join(toks) + " "
+        for w in heads:  # phrases indexed by their first word
+            for ph, names in phrases[w]:
+                if ph in sp:
+                    present.update(names)
+    if present:
+        f.update(["cls:" + x for x in present])
+        by_first = _class_pairs()
+        f.update([f"pair:{a}+{b}" for a in present for b in by_first.get(a, ()) if b in present])
     if "negation" in f:
         f.update("neg+" + x for x in present)
-    return tuple(sorted(f))
+    return toks, f
+
+
+@lru_cache(maxsize=1)
+def _class_keys() -> tuple[frozenset, frozenset]:
+    """The words and the phrase first words of model_word_classes, as sets (fast to intersect)."""
+    words, phrases, _ = _word_classes()
+    return frozenset(words), frozenset(phrases)
+
+
+@lru_cache(maxsize=1)
+def _class_pairs() -> dict[str, tuple[str, ...]]:
+    """model_word_classes `pairs` by their first class."""
+    out: dict[str, list[str]] = {}
+    for a, b in _word_classes()[2]:
+        out.setdefault(a, []).append(b)
+    return {a: tuple(bs) for a, bs in out.items()}
+
+
+_DIGITS = frozenset("0123456789")
 
 
 @lru_cache(maxsize=1)
@@ -913,8 +1080,50 @@ def _needs_embedding(text: str) -> bool:
 
 @lru_cache(maxsize=16384)
 def _sparse_score(text: str) -> float:
-    """The model's score from the sentence's word and cue features alone (no embedding, no context)."""
-    return model_score(_model(), text_features(text))
+    """The model's score from the sentence's word and cue features alone (no embedding, no context):
+    `model_score(m, text_features(text))`, adding the weights in the same (sorted) order, without
+    spelling out the word and word-pair features the model has no weight for."""
+    m = _model()
+    words, pairs, firsts, other = _weight_tables()
+    toks, extra = _feature_parts(text)
+    got = {}
+    for w in toks:
+        e = words.get(w)
+        if e is not None:
+            got[e[0]] = e[1]
+    for ab in zip(toks, toks[1:]):
+        e = pairs.get(ab)
+        if e is not None:
+            got[e[0]] = e[1]
+    if toks:
+        e = firsts.get(toks[0])
+        if e is not None:
+            got[e[0]] = e[1]
+    for x in extra:
+        v = other.get(x)
+        if v is not None:
+            got[x] = v
+    s = m["bias"]
+    for x in sorted(got):
+        s += got[x]
+    return s
+
+
+@lru_cache(maxsize=1)
+def _weight_tables() -> tuple[dict, dict, dict, dict]:
+    """The model's weights split by feature kind: word -> ("w:word", weight), (a, b) -> ("b:a_b", weight),
+    first word -> ("first:word", weight), and every other feature -> weight."""
+    words, pairs, firsts, other = {}, {}, {}, {}
+    for k, v in _model()["weights"].items():
+        if k.startswith("w:"):
+            words[k[2:]] = (k, v)
+        elif k.startswith("b:") and "_" in k:
+            pairs[tuple(k[2:].split("_", 1))] = (k, v)
+        elif k.startswith("first:"):
+            firsts[k[6:]] = (k, v)
+        else:
+            other[k] = v
+    return words, pairs, firsts, other
 
 
 @lru_cache(maxsize=16384)
@@ -1004,13 +1213,13 @@ def _offer_turn(doc: CallDoc, turn: Turn, lx: "_Lex") -> bool:
 
 @lru_cache(maxsize=8192)
 def _restates(text: str) -> bool:
-    return bool(_lex().restate.search(_Text(_norm(text))))
+    return bool(_lex().restate.search(_prep(text)))
 
 
 @lru_cache(maxsize=8192)
 def _offer_sentence(text: str) -> bool:
     lx = _lex()
-    x = _Text(_norm(text))
+    x = _prep(text)
     return bool(lx.concede.search(x) or (lx.offer is not None and lx.offer.search(x)))
 
 
@@ -1170,7 +1379,7 @@ def _asks_cached(text: str) -> bool:
 
 
 def _asks_uncached(text: str, lx: _Lex) -> bool:
-    t = _Text(_norm(text))
+    t = _prep(text) if lx is _lex() else _Text(_norm(text))
     return (text.rstrip().endswith("?") or lx.clar.search(t)) and not lx.clar_x.search(t)
 
 
@@ -1201,7 +1410,7 @@ def _text_flags(text: str) -> tuple:
 
 
 def _text_flags_uncached(text: str, lx: _Lex) -> tuple:
-    t = _Text(_norm(text))
+    t = _prep(text) if lx is _lex() else _Text(_norm(text))
     ack = bool(lx.ack.search(t))
     emp = bool(lx.emp.search(t))
     excluded = bool(lx.clar_x.search(t))
