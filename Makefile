@@ -48,7 +48,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
-	$(BIN)/python bench/bench_memory.py --calls $${BENCH_CALLS:-2000}
+	$(BIN)/python bench/bench_memory.py --calls $${BENCH_CALLS:-10000} --jobs $${BENCH_JOBS:-2}
 	$(BIN)/python bench/bench_recall.py --sizes $${BENCH_RECALL_SIZES:-100000,1000000}
 	$(BIN)/python bench/bench_crm.py --n $${BENCH_CRM_N:-1000000}
 	$(BIN)/python bench/bench_coaching.py --reps 50 --calls $${BENCH_COACHING_CALLS:-5000} --deals 2000
