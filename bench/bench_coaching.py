@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import shutil
 import statistics
 import sys
 import tempfile
@@ -96,6 +97,14 @@ def main() -> int:
     a = ap.parse_args()
     folder = Path(a.keep) if a.keep else Path(tempfile.mkdtemp(prefix="salescoach-coaching-"))
     folder.mkdir(parents=True, exist_ok=True)
+    try:
+        return run(folder, a)
+    finally:
+        if not a.keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def run(folder: Path, a) -> int:
     url, setup = build(folder, a)
     print(f"floor: {a.reps} reps, {a.calls} calls, {a.deals} deals in {folder}")
     for k, v in setup.items():
