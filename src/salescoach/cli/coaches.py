@@ -2,14 +2,13 @@
 `salescoach contacts import FILE...` (contacts with buying-influence roles)."""
 from __future__ import annotations
 
-import sys
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 
 from salescoach.cli import app, err
-from salescoach.cli.crm import AsOfOpt, DbOpt, OutFmt, _date, _json, _open
+from salescoach.cli.crm import AsOfOpt, DbOpt, OutFmt, _date, _emit, _open, _with_store
 from salescoach.errors import SalescoachError
 
 contacts_app = typer.Typer(help="CRM contacts with their buying-influence roles.", no_args_is_help=True)
@@ -57,15 +56,4 @@ def coaches(
     warnings and next moves."""
     from salescoach.coaches import network, render_md
     when = _date(as_of)
-    repo = _open(db)
-    try:
-        out = network(repo, account, when)
-    except SalescoachError as e:
-        err.print(f"[red]error:[/] {escape(str(e))}", highlight=False)
-        repo.close()
-        raise typer.Exit(2)
-    repo.close()
-    if format == OutFmt.json:
-        _json(out)
-    else:
-        sys.stdout.write(render_md(out))
+    _emit(_with_store(db, lambda repo: network(repo, account, when)), format, render_md)

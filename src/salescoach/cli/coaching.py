@@ -11,19 +11,11 @@ import typer
 from rich.markup import escape
 
 from salescoach.cli import app, err
-from salescoach.cli.crm import AsOfOpt, DbOpt, OutFmt, _date, _json, _open
-from salescoach.errors import SalescoachError
+from salescoach.cli.crm import AsOfOpt, DbOpt, OutFmt, _date, _emit, _json, _with_store
 
 quota_app = typer.Typer(help="Rep quotas (for quota attainment and pipeline coverage in the coaching plan).",
                         no_args_is_help=True)
 app.add_typer(quota_app, name="quota")
-
-
-def _fail(e: Exception, repo=None) -> None:
-    err.print(f"[red]error:[/] {escape(str(e))}", highlight=False)
-    if repo is not None:
-        repo.close()
-    raise typer.Exit(2)
 
 
 @app.command("plan")
@@ -38,18 +30,14 @@ def plan_cmd(
     """A rep's coaching plan: performance, six-skill assessment, up to three focus areas, follow-up."""
     from salescoach.coaching.plan import build_plan, render_md, save_plan
     when = _date(as_of)
-    repo = _open(db)
-    try:
+
+    def run(repo):
         plan = build_plan(repo, rep, when)
         if save:
             plan["saved_id"] = save_plan(repo, plan)
-    except SalescoachError as e:
-        _fail(e, repo)
-    repo.close()
-    if format == OutFmt.json:
-        _json(plan)
-    else:
-        sys.stdout.write(render_md(plan))
+        return plan
+    plan = _with_store(db, run)
+    _emit(plan, format, render_md)
     if save:
         err.print(f"saved as plan #{plan['saved_id']} (active from {plan['as_of']})")
 
@@ -63,12 +51,7 @@ def quota_set(
 ) -> None:
     """Set (or replace) one rep's quota for one period."""
     from salescoach.coaching.quotas import set_quota
-    repo = _open(db)
-    try:
-        q = set_quota(repo, rep, period, amount)
-    except SalescoachError as e:
-        _fail(e, repo)
-    repo.close()
+    q = _with_store(db, lambda repo: set_quota(repo, rep, period, amount))
     err.print(f"{escape(q['rep'])} {q['period']} ({q['start']}..{q['end']}): {q['amount']:,.0f}", highlight=False)
 
 
@@ -79,12 +62,7 @@ def quota_import(
 ) -> None:
     """Import quotas from a CSV; any bad row rejects the whole file (the error names file and line)."""
     from salescoach.coaching.quotas import import_csv
-    repo = _open(db)
-    try:
-        n = import_csv(repo, file)
-    except SalescoachError as e:
-        _fail(e, repo)
-    repo.close()
+    n = _with_store(db, lambda repo: import_csv(repo, file))
     err.print(f"{escape(file)}: {n} quota(s) imported", highlight=False)
 
 
@@ -96,12 +74,7 @@ def quota_list(
 ) -> None:
     """List quotas by rep and period."""
     from salescoach.coaching.quotas import list_quotas
-    repo = _open(db)
-    try:
-        rows = list_quotas(repo, rep)
-    except SalescoachError as e:
-        _fail(e, repo)
-    repo.close()
+    rows = _with_store(db, lambda repo: list_quotas(repo, rep))
     if format == OutFmt.json:
         _json(rows)
         return

@@ -3,7 +3,6 @@
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -11,15 +10,7 @@ import typer
 from rich.markup import escape
 
 from salescoach.cli import app, err
-from salescoach.cli.crm import AsOfOpt, DbOpt, OutFmt, _date, _json, _open
-from salescoach.errors import SalescoachError
-
-
-def _fail(e: Exception, repo=None) -> None:
-    err.print(f"[red]error:[/] {escape(str(e))}", highlight=False)
-    if repo is not None:
-        repo.close()
-    raise typer.Exit(2)
+from salescoach.cli.crm import AsOfOpt, DbOpt, OutFmt, _date, _emit, _fail, _with_store
 
 
 @app.command("ramp")
@@ -35,16 +26,7 @@ def ramp_cmd(
     from salescoach.coaching.ramp import ramp, render_md
     first = _date(start, "--start")
     when = _date(as_of)
-    repo = _open(db)
-    try:
-        out = ramp(repo, rep, first, when)
-    except SalescoachError as e:
-        _fail(e, repo)
-    repo.close()
-    if format == OutFmt.json:
-        _json(out)
-    else:
-        sys.stdout.write(render_md(out))
+    _emit(_with_store(db, lambda repo: ramp(repo, rep, first, when)), format, render_md)
 
 
 @app.command("agenda")
@@ -58,16 +40,7 @@ def agenda_cmd(
     """The weekly 1:1 agenda from the data (saved, so next week's agenda checks its action items)."""
     from salescoach.coaching.agenda import agenda, render_md
     day = _date(week, "--week")
-    repo = _open(db)
-    try:
-        out = agenda(repo, rep, day)
-    except SalescoachError as e:
-        _fail(e, repo)
-    repo.close()
-    if format == OutFmt.json:
-        _json(out)
-    else:
-        sys.stdout.write(render_md(out))
+    _emit(_with_store(db, lambda repo: agenda(repo, rep, day)), format, render_md)
 
 
 @app.command("programme")
@@ -86,19 +59,11 @@ def programme_cmd(
     from salescoach.coaching.programme import programme, render_md, to_ics
     first = _date(start, "--start")
     when = _date(as_of)
-    repo = _open(db)
-    try:
-        out = programme(repo, first, weeks, rep or None, when)
-    except SalescoachError as e:
-        _fail(e, repo)
-    repo.close()
+    out = _with_store(db, lambda repo: programme(repo, first, weeks, rep or None, when))
     if ics:
         try:
             Path(ics).write_bytes(to_ics(out))
         except OSError as e:
-            _fail(SalescoachError(f"{ics}: cannot write the calendar: {e.strerror}"))
+            _fail(f"{ics}: cannot write the calendar: {e.strerror}")
         err.print(f"wrote {len(out['events'])} events to {escape(ics)}", highlight=False)
-    if format == OutFmt.json:
-        _json(out)
-    else:
-        sys.stdout.write(render_md(out))
+    _emit(out, format, render_md)

@@ -77,6 +77,31 @@ def _json(obj) -> None:
     sys.stdout.write(json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
+def _fail(message: str) -> None:
+    """Print `error: message` and exit 2 (bad input or an unknown name)."""
+    err.print(f"[red]error:[/] {escape(message)}", highlight=False)
+    raise typer.Exit(2)
+
+
+def _with_store(db: str | None, fn):
+    """`fn(repo)` on the store at `db`, closed afterwards; a SalescoachError becomes `error: ...` and exit 2."""
+    repo = _open(db)
+    try:
+        return fn(repo)
+    except SalescoachError as e:
+        _fail(str(e))
+    finally:
+        repo.close()
+
+
+def _emit(out, format: "OutFmt", render) -> None:
+    """`out` as JSON, or as Markdown through `render`."""
+    if format == OutFmt.json:
+        _json(out)
+    else:
+        sys.stdout.write(render(out))
+
+
 @crm_app.command("import")
 def crm_import(
     paths: Annotated[list[str], typer.Argument(help="CRM export files, or a folder (the sales_pipeline.csv + "

@@ -5,11 +5,9 @@ from enum import Enum
 from typing import Annotated, Optional
 
 import typer
-from rich.markup import escape
 
 from salescoach.cli import app, err
-from salescoach.cli.crm import DbOpt, OutFmt, _json, _open
-from salescoach.errors import SalescoachError
+from salescoach.cli.crm import DbOpt, OutFmt, _emit, _with_store
 
 
 class Meeting(str, Enum):
@@ -36,15 +34,6 @@ def prep(
     if bool(deal) == bool(account):
         err.print("[red]error:[/] give exactly one of --deal ID or --account NAME", highlight=False)
         raise typer.Exit(2)
-    repo = _open(db)
-    try:
-        out = build_prep(repo, deal=deal, account=account, meeting=meeting.value if meeting else None, icp=icp)
-    except SalescoachError as e:
-        err.print(f"[red]error:[/] {escape(str(e))}", highlight=False)
-        repo.close()
-        raise typer.Exit(2)
-    repo.close()
-    if format == OutFmt.json:
-        _json(out)
-    else:
-        typer.echo(render_prep(out), nl=False)
+    out = _with_store(db, lambda repo: build_prep(repo, deal=deal, account=account,
+                                                  meeting=meeting.value if meeting else None, icp=icp))
+    _emit(out, format, render_prep)
