@@ -272,3 +272,32 @@ def test_playbook_from_real_transcripts(tmp_path):
     assert any(p["count"] >= 4 and p["reveals"]["any"]["n"] >= 4 for p in top.values()), sorted(top)
     assert get_version(repo, "coaching-themes")["content"]["totals"]["calls"] == 4
     repo.close()
+
+
+def test_stored_digests_give_the_same_playbook_as_the_reports(store_url, monkeypatch):
+    """Each call's playbook inputs are stored with it (call_reports.playbook_questions); the playbook built
+    from them equals the one worked out from the reports and segments; a digest made under other settings
+    (or missing, as in a store from before digests) is worked out again and written back."""
+    from salescoach.memory.mental_models import playbook
+    repo = open_store(store_url)
+    ids = planted_store(repo)
+    key = playbook.digest_key(settings())
+    with repo.session() as s:
+        digests = dict(s.execute(select(m.CallReport.call_id, m.CallReport.playbook_questions)).all())
+    assert set(digests) == set(ids.values()) and all(d["key"] == key for d in digests.values())
+    assert sum(len(d["q"]) for d in digests.values()) == 13
+    fast = refresh(repo, "discovery-playbook", CFG, force=True)[0]["content"]
+    with repo.session() as s:  # one call's digest missing, one made under other settings
+        s.execute(playbook.update(m.CallReport).where(m.CallReport.call_id == ids[0]).values(playbook_questions=None))
+        s.execute(playbook.update(m.CallReport).where(m.CallReport.call_id == ids[1])
+                  .values(playbook_questions={"key": "other", "q": []}))
+    slow = refresh(repo, "discovery-playbook", CFG, force=True)[0]["content"]
+    drop = ("generated_at", "version")
+    assert {k: v for k, v in fast.items() if k not in drop} == {k: v for k, v in slow.items() if k not in drop}
+    with repo.session() as s:
+        again = dict(s.execute(select(m.CallReport.call_id, m.CallReport.playbook_questions)).all())
+    assert again == digests  # written back
+    # a changed setting that rates questions changes the key, so stored digests are not reused
+    monkeypatch.setattr(playbook, "settings", lambda: dict(settings(), answer_max_turns=1))
+    assert playbook.digest_key(playbook.settings()) != key
+    repo.close()

@@ -140,6 +140,8 @@ class CallReport(Base):
     engine_version: Mapped[str | None] = mapped_column(String(40))
     report: Mapped[dict] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # the call's Discovery Playbook inputs (memory.mental_models.playbook.digest), or None until worked out
+    playbook_questions: Mapped[dict | None] = mapped_column(JSONType, nullable=True)
 
 
 class Finding(Base):

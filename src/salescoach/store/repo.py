@@ -137,8 +137,9 @@ class Repository:
                 if rows.segments:
                     sql.many('INSERT INTO segments (call_id, idx, speaker, role, "start", "end", line, text) '
                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(call_id, *g) for g in rows.segments])
-                sql.one(f"INSERT INTO call_reports (call_id, engine_version, report, created_at) "
-                        f"VALUES (?, ?, {sql.json}, ?)", (call_id, engine_version, rows.report_json, sql.dt(now)))
+                sql.one(f"INSERT INTO call_reports (call_id, engine_version, report, created_at, playbook_questions) "
+                        f"VALUES (?, ?, {sql.json}, ?, {sql.json})",
+                        (call_id, engine_version, rows.report_json, sql.dt(now), rows.playbook_json))
                 if rows.findings:
                     sql.many('INSERT INTO findings (call_id, rep_id, kind, type, signal, verdict, value, text, '
                              '"start", quote, speaker, data, occurred_at) '
@@ -288,7 +289,8 @@ class CallRows:
     - segments: (idx, speaker, role, start, end, line, text) per segment;
     - findings: (kind, type, signal, verdict, value, text, start, quote, speaker, data as JSON) per finding;
     - recall: the recall rows of the indexed findings, (finding index, title, text, digest, vector bytes)
-      (`memory.recall.finding_recall_rows`), made with the embedding model `embed_model`.
+      (`memory.recall.finding_recall_rows`), made with the embedding model `embed_model`;
+    - playbook_json: the call's Discovery Playbook inputs as JSON (`memory.mental_models.playbook.digest`).
     """
     report_json: str
     info: dict
@@ -297,6 +299,7 @@ class CallRows:
     findings: list[tuple]
     recall: list[tuple]
     embed_model: str
+    playbook_json: str = "null"
 
 
 _FINDING_COLS = ("kind", "type", "signal", "verdict", "value", "text", "start", "quote", "speaker")
@@ -305,15 +308,17 @@ _FINDING_COLS = ("kind", "type", "signal", "verdict", "value", "text", "start", 
 def encode_call(report: dict, segments: list[dict], findings: list[dict]) -> CallRows:
     """A call's rows for `Repository.store_call` (see `CallRows`). JSON columns get `json.dumps` of the
     value (None -> 'null'), exactly what SQLAlchemy's JSON type binds with the default serializer."""
+    from salescoach.memory.mental_models.playbook import digest
     from salescoach.memory.recall import finding_recall_rows
     dumps = json.dumps
+    playbook = digest(report, [(g.get("start"), g.get("role"), g.get("text")) for g in segments])
     return CallRows(
         report_json=dumps(report), info=dict(report.get("call") or {}),
         buyers=[sp["name"] for sp in report.get("speakers") or [] if sp.get("role") == "buyer"],
         segments=[(i, g["speaker"], g["role"], g.get("start"), g.get("end"), g.get("line"), g["text"])
                   for i, g in enumerate(segments)],
         findings=[tuple(f.get(c) for c in _FINDING_COLS) + (dumps(f.get("data")),) for f in findings],
-        recall=finding_recall_rows(findings), embed_model=_embed_model())
+        recall=finding_recall_rows(findings), embed_model=_embed_model(), playbook_json=dumps(playbook))
 
 
 def _embed_model() -> str:

@@ -57,7 +57,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from salescoach.analysis.doc import clip
 from salescoach.frameworks import load
@@ -254,28 +254,100 @@ def _embedding_id() -> str:
 
 REPORT_KEYS = ("questions", "discovery_coverage", "meddpicc", "objections", "budget")
 
+# -- per-call digests ---------------------------------------------------------------------------------
+#
+# A call's instances depend only on its report, its segments (both fixed once stored) and the settings
+# that pick and rate questions. They are worked out once, when the call is stored (`digest`, called by
+# `store.repo.encode_call` in the analysis workers), and kept in `call_reports.playbook_questions`
+# with a key naming those settings. A refresh reads the digests; a call without one, or whose key
+# differs (the settings changed, or the call was stored before digests existed), is worked out from
+# its report and segments as before and its digest is written back. Either way the instances are the
+# same: `digest` runs the very `call_instances` the slow path runs.
 
-def load_instances(s, call_ids: list[int], cfg: dict) -> list[Instance]:
-    lex = _Lex(cfg)
-    out: list[Instance] = []
-    # only the parts of each report the playbook reads (decoding whole reports dominated the refresh)
+DIGEST_VERSION = 1
+_DIGEST_SETTINGS = ("question_spin", "reveals", "answer_max_turns", "answer_max_s", "budget_words",
+                    "budget_patterns", "gap_root_cause", "gap_future_state")
+_LEX: dict[str, _Lex] = {}
+
+
+def digest_key(cfg: dict) -> str:
+    """Names the settings a digest was made with (only those that pick and rate questions)."""
+    body = json.dumps([DIGEST_VERSION, {k: cfg.get(k) for k in _DIGEST_SETTINGS}], sort_keys=True)
+    return hashlib.sha256(body.encode()).hexdigest()[:16]
+
+
+def _lex_for(cfg: dict, key: str) -> _Lex:
+    lex = _LEX.get(key)
+    if lex is None:
+        _LEX.clear()
+        lex = _LEX[key] = _Lex(cfg)
+    return lex
+
+
+def digest(report: dict, segments: list[tuple], cfg: dict | None = None) -> dict:
+    """A call's playbook instances as stored JSON: {"key": digest_key, "q": [[text, start, spin, level, gap,
+    rated, [categories revealed], evidence or null], ...]}, evidence = [start, quote, [categories]].
+    segments: (start, role, text) in call order."""
+    cfg = settings() if cfg is None else cfg
+    key = digest_key(cfg)
+    return _encode(key, call_instances(0, None, report, segments, cfg, _lex_for(cfg, key)))
+
+
+def _encode(key: str, insts: list[Instance]) -> dict:
+    return {"key": key, "q": [
+        [x.text, x.start, x.spin, x.level, x.gap, x.rated, list(x.reveals),
+         None if x.evidence is None else [x.evidence["start"], x.evidence["quote"], x.evidence["categories"]]]
+        for x in insts]}
+
+
+def _from_digest(call_id: int, rep_id: int | None, d: dict) -> list[Instance]:
+    out = []
+    for text, start, spin, level, gap, rated, reveals, ev in d["q"]:
+        out.append(Instance(call_id, rep_id, text, start, spin, level, gap, rated, dict.fromkeys(reveals, True),
+                            None if ev is None else {"call": call_id, "start": ev[0], "quote": ev[1],
+                                                     "categories": ev[2]}))
+    return out
+
+
+def _slow_instances(s, chunk: list[int], cfg: dict, lex: _Lex) -> dict[int, list[Instance]]:
+    """Instances of the calls in `chunk` worked out from their reports and segments (call id -> list)."""
     R = m.CallReport
+    # only the parts of each report the playbook reads (decoding whole reports dominated the refresh)
     keys = REPORT_KEYS + tuple(sorted({k for spec in cfg["reveals"].values() for k in spec.get("report_times") or []}
                                       - set(REPORT_KEYS)))
+    reports = {cid: dict(zip(keys, parts)) for cid, *parts in s.execute(
+        select(R.call_id, *[R.report[k] for k in keys]).where(R.call_id.in_(chunk)))}
+    segs: dict[int, list] = defaultdict(list)
+    for cid, start, role, text in s.execute(select(m.Segment.call_id, m.Segment.start, m.Segment.role,
+                                                   m.Segment.text).where(m.Segment.call_id.in_(chunk))
+                                            .order_by(m.Segment.call_id, m.Segment.idx)):
+        segs[cid].append((start, role, text))
+    return {cid: call_instances(cid, None, rep, segs.get(cid, []), cfg, lex)
+            for cid in chunk if (rep := reports.get(cid))}
+
+
+def load_instances(s, call_ids: list[int], cfg: dict) -> list[Instance]:
+    """Every call's instances, in call-id order: from the stored digests, or worked out (and the digest
+    written back) for calls that have none under the current settings."""
+    key = digest_key(cfg)
+    lex = _lex_for(cfg, key)
+    R = m.CallReport
+    out: list[Instance] = []
     for i in range(0, len(call_ids), CHUNK):
         chunk = call_ids[i:i + CHUNK]
-        reps = dict(s.execute(select(m.Call.id, m.Call.rep_id).where(m.Call.id.in_(chunk))).all())
-        reports = {cid: dict(zip(keys, parts)) for cid, *parts in s.execute(
-            select(R.call_id, *[R.report[k] for k in keys]).where(R.call_id.in_(chunk)))}
-        segs: dict[int, list] = defaultdict(list)
-        for cid, start, role, text in s.execute(select(m.Segment.call_id, m.Segment.start, m.Segment.role,
-                                                       m.Segment.text).where(m.Segment.call_id.in_(chunk))
-                                                .order_by(m.Segment.call_id, m.Segment.idx)):
-            segs[cid].append((start, role, text))
+        rows = {cid: (rep, d) for cid, rep, d in s.execute(
+            select(R.call_id, m.Call.rep_id, R.playbook_questions).join(m.Call, m.Call.id == R.call_id)
+            .where(R.call_id.in_(chunk)))}
+        stale = [cid for cid in chunk if cid in rows and (rows[cid][1] is None or rows[cid][1].get("key") != key)]
+        slow = _slow_instances(s, stale, cfg, lex) if stale else {}
+        for cid in stale:
+            d = _encode(key, slow.get(cid, []))
+            s.execute(update(R).where(R.call_id == cid).values(playbook_questions=d))
+            rows[cid] = (rows[cid][0], d)
         for cid in chunk:
-            rep = reports.get(cid)
-            if rep:
-                out += call_instances(cid, reps.get(cid), rep, segs.get(cid, []), cfg, lex)
+            if cid in rows:
+                rep, d = rows[cid]
+                out += _from_digest(cid, rep, d)
     return out
 
 
@@ -322,10 +394,18 @@ def _rate(k: int, n: int, thin: int) -> dict:
 
 
 def _rates(items: list[Instance], thin: int) -> dict:
-    rated = [x for x in items if x.rated]
-    out = {"any": _rate(sum(1 for x in rated if x.reveals), len(rated), thin)}
+    n = k = 0
+    per = dict.fromkeys(CATEGORIES, 0)
+    for x in items:
+        if x.rated:
+            n += 1
+            if x.reveals:
+                k += 1
+                for c in x.reveals:
+                    per[c] += 1
+    out = {"any": _rate(k, n, thin)}
     for c in CATEGORIES:
-        out[c] = _rate(sum(1 for x in rated if x.reveals.get(c)), len(rated), thin)
+        out[c] = _rate(per[c], n, thin)
     return out
 
 
@@ -358,14 +438,15 @@ def compute(s, sig: dict, cfg: dict) -> tuple[dict, dict]:
     deal_of = dict(s.execute(select(m.Call.id, m.Call.deal_id).where(m.Call.deal_id.is_not(None))).all())
     deals = {d: (st, w) for d, st, w in s.execute(select(m.Deal.id, m.Deal.stage, m.Deal.won))}
     # group wordings
-    freq = Counter(norm_text(x.text) for x in insts)
+    keys = [norm_text(x.text) for x in insts]
+    freq = Counter(keys)
     texts = sorted(freq)
     labels = cluster(texts, [freq[t] for t in texts],
                      float(cfg["cluster_threshold"]))
     group_of = {t: g for t, g in zip(texts, labels)}
     groups: dict[int, list[Instance]] = defaultdict(list)
-    for x in insts:
-        groups[group_of[norm_text(x.text)]].append(x)
+    for x, key in zip(insts, keys):
+        groups[group_of[key]].append(x)
     patterns = []
     one_offs = 0
     for g, items in groups.items():
@@ -404,7 +485,10 @@ def compute(s, sig: dict, cfg: dict) -> tuple[dict, dict]:
     for key, attr, values in (("spin", "spin", ("situation", "problem", "implication", "need_payoff")),
                               ("gap", "gap", ("current_state", "future_state", "root_cause")),
                               ("sandler", "level", (1, 2, 3))):
-        frameworks[key] = {str(v): _rates([x for x in insts if getattr(x, attr) == v], thin) for v in values}
+        by_value: dict = defaultdict(list)
+        for x in insts:
+            by_value[getattr(x, attr)].append(x)
+        frameworks[key] = {str(v): _rates(by_value.get(v, []), thin) for v in values}
     all_calls = set(sig["call_ids"])
     content = {
         "model": MODEL_ID, "question": QUERY,
