@@ -297,3 +297,20 @@ def test_cli_plan_and_quota(store):
                                                       for q in json.loads(r.stdout)]
     r = CliRunner().invoke(app, ["quota", "import", str(tmp / "missing.csv"), "--db", db])
     assert r.exit_code == 2 and "missing.csv" in r.stderr
+
+
+def test_current_quota_takes_the_shortest_period_containing_the_day():
+    """One rule for which quota applies on a day (review coverage, plan coverage, ramp gate): with a
+    yearly and a quarterly quota, the quarter; outside the quarter, the year; none outside both."""
+    from datetime import date as d
+
+    from salescoach.crm.stats import current_quota
+    from salescoach.coaching.quotas import parse_period
+    qs = []
+    for period, amount in (("2026", 400_000.0), ("2026Q4", 120_000.0), ("2026-11", 50_000.0)):
+        label, start, end = parse_period(period)
+        qs.append({"period": label, "start": start, "end": end, "amount": amount})
+    assert current_quota(qs, d(2026, 11, 20))["amount"] == 50_000.0
+    assert current_quota(qs, d(2026, 12, 1))["amount"] == 120_000.0
+    assert current_quota(qs[::-1], d(2026, 3, 1))["amount"] == 400_000.0
+    assert current_quota(qs, d(2027, 1, 1)) is None

@@ -50,6 +50,7 @@ from salescoach.analysis.moments import clock
 from salescoach.coaching import skills as S
 from salescoach.coaching.context import RepContext, find_rep_or_fail, rep_context
 from salescoach.crm import parse as P
+from salescoach.crm.stats import current_quota
 from salescoach.errors import SalescoachError
 from salescoach.store import models as m
 from salescoach.store.repo import Repository
@@ -116,15 +117,14 @@ def performance(ctx: RepContext, deals: list, as_of: date) -> dict:
                                    "source": f"quotas {', '.join(q['period'] for q in qs)}; {src}: won deals closed "
                                              f"{lo.isoformat()}..{hi.isoformat()}"}
     # pipeline coverage of the current period
-    cur = [q for q in ctx.quotas if q["start"] <= as_of <= q["end"]]
+    q = current_quota(ctx.quotas, as_of)
     vals = [d.value() for d in open_]
     pipe = sum(v for v, _ in vals if v is not None)
     est = sum(1 for v, e in vals if v is not None and e)
-    if not cur:
+    if q is None:
         out["pipeline_coverage"] = _unknown("no quota for the current period", len(open_), "quotas")
         out["pipeline_coverage"]["open_value"] = pipe
     else:
-        q = max(cur, key=lambda q: (_kind(q["period"]), q["start"]))
         won_in = sum(d.amount or 0.0 for d in won if d.close_date and q["start"] <= d.close_date <= as_of)
         remaining = q["amount"] - won_in
         base = {"sample": len(open_), "open_value": pipe, "remaining_quota": round(remaining, 2), "period": q["period"],

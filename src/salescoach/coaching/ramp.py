@@ -58,7 +58,7 @@ from sqlalchemy import func, select
 from salescoach.coaching.context import CallFacts, RepContext, find_rep_or_fail, rep_context
 from salescoach.crm import parse as P
 from salescoach.crm.evidence import MEDDPICC, DealEvidence, gather
-from salescoach.crm.stats import DealRow, load_deals, state_on
+from salescoach.crm.stats import DealRow, current_quota, load_deals, state_on
 from salescoach.errors import SalescoachError
 from salescoach.frameworks import load
 from salescoach.memory.signals import AECR
@@ -130,7 +130,8 @@ def call_ev(c: CallFacts, start=None, quote=None) -> dict:
 
 
 def quota_on(ctx: RepContext, day: date) -> dict | None:
-    return next((q for q in ctx.quotas if q["start"] <= day <= q["end"]), None)
+    """The rep's quota on `day` (`crm.stats.current_quota`: the shortest stored period containing it)."""
+    return current_quota(ctx.quotas, day)
 
 
 # -- start date ----------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ from sqlalchemy import select
 
 from salescoach.crm import parse as P
 from salescoach.crm.evidence import MEDDPICC, DealEvidence, gather
-from salescoach.crm.stats import DealRow, figures, ladder_of, load_deals, no_gc, reached_map, state_on
+from salescoach.crm.stats import DealRow, current_quota, figures, ladder_of, load_deals, no_gc, reached_map, state_on
 from salescoach.errors import SalescoachError
 from salescoach.frameworks import load
 from salescoach.store import models as m
@@ -97,14 +97,14 @@ def stored_quota(repo: Repository, owner_ids: list[int], as_of: date) -> tuple[f
         rows = s.execute(select(m.Quota.rep_id, m.Quota.period, m.Quota.period_start, m.Quota.period_end,
                                 m.Quota.amount).where(m.Quota.rep_id.in_(owner_ids), m.Quota.period_start <= as_of,
                                                       m.Quota.period_end >= as_of)).all()
-    best: dict[int, tuple] = {}
+    per_rep: dict[int, list[dict]] = {}
     for rid, period, start, end, amount in rows:
-        if rid not in best or (end - start) < (best[rid][2] - best[rid][1]):
-            best[rid] = (period, start, end, amount)
+        per_rep.setdefault(rid, []).append({"period": period, "start": start, "end": end, "amount": amount})
+    best = {rid: current_quota(qs, as_of) for rid, qs in per_rep.items()}
     if not owner_ids or set(best) != set(owner_ids):
         return None, None
-    periods = sorted({b[0] for b in best.values()})
-    return round(sum(b[3] for b in best.values()), 2), "stored quota " + ", ".join(periods)
+    periods = sorted({b["period"] for b in best.values()})
+    return round(sum(b["amount"] for b in best.values()), 2), "stored quota " + ", ".join(periods)
 
 
 def _entered(d: DealRow, st: str, as_of: date) -> date | None:

@@ -244,3 +244,11 @@ def _pipeline_stats(repo, by, as_of, deals) -> dict:
             "currencies": currencies,
             "groups": [{"group": k, **figures(v, ladder, as_of, rm)} for k, v in sorted(groups.items())],
             "total": figures(live, ladder, as_of, rm)}
+
+
+def current_quota(quotas: list[dict], day: date) -> dict | None:
+    """The quota that applies on `day`, of quotas given as {period, start, end, amount}: the shortest period
+    containing the day (a month before a quarter before a year; equal lengths: the later start), else None.
+    The one rule behind pipeline coverage in the review, the coaching plan and the ramp plan."""
+    cur = [q for q in quotas if q["start"] <= day <= q["end"]]
+    return min(cur, key=lambda q: (q["end"] - q["start"], -q["start"].toordinal())) if cur else None
