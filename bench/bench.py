@@ -63,10 +63,40 @@ def best_of(fn, paths, repeat):
     return best
 
 
+def stage_times(paths: list[Path], repeat: int) -> dict[str, float]:
+    """Seconds per stage (reading, make_doc, each analyzer, JSON out) over `paths`, best of `repeat`:
+    where the pipeline's time goes (reporting only; the figures above are measured on their own)."""
+    from salescoach.analysis import pipeline as P
+    from salescoach.transcript import load_call
+    pipe = P.Pipeline()
+    best: dict[str, float] = {}
+    for _ in range(repeat):
+        t: dict[str, float] = {}
+        for p in paths:
+            t0 = time.process_time()
+            call = load_call(str(p), reps=["Jordan Avery"])
+            t1 = time.process_time()
+            doc = P.make_doc(call)
+            t2 = time.process_time()
+            t["read"] = t.get("read", 0.0) + t1 - t0
+            t["make_doc"] = t.get("make_doc", 0.0) + t2 - t1
+            for n in pipe.names:
+                t0 = time.process_time()
+                P.ANALYZERS[n](doc)
+                t[n] = t.get(n, 0.0) + time.process_time() - t0
+            t0 = time.process_time()
+            json.dumps(doc.report)
+            t["json"] = t.get("json", 0.0) + time.process_time() - t0
+        for k, v in t.items():
+            best[k] = min(best.get(k, v), v)
+    return best
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--calls", type=int, default=40)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--stages", action="store_true", help="also print ms/call per stage (read, make_doc, analyzers, json)")
     a = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
@@ -76,11 +106,14 @@ def main() -> int:
         salescoach_run(paths[:2])  # warm-up: imports, lexicons, model weights
         f = best_of(floor, paths, a.repeat)
         s = best_of(salescoach_run, paths, a.repeat)
+        stages = stage_times(paths, a.repeat) if a.stages else None
     fr, sr = a.calls / f, a.calls / s
     print(f"long calls: {a.calls} x ~45 min (~{words} tokens incl. timing lines), one core, best of {a.repeat}")
     print(f"  floor (read+parse+split+json)   {fr:8.1f} calls/s")
     print(f"  salescoach analyze (pipeline)   {sr:8.1f} calls/s   {1000 / sr:6.1f} ms/call")
     print(f"  ratio floor/salescoach          {fr / sr:8.2f}x   (target <= 5x)  {'ok' if fr / sr <= 5 else 'SHORT'}")
+    if stages:
+        print("  per stage (best of each, ms/call): " + ", ".join(f"{k} {1000 * v / a.calls:.1f}" for k, v in stages.items()))
     return 0
 
 

@@ -329,6 +329,9 @@ def _compiled(cfg_id: int):
             "says": Cues(c.get("says", []), num) if c.get("says") else None,
             "asks": Cues(c.get("asks", []), num) if c.get("asks") else None,
             "pairs": [[Cues([p], num) for p in pair] for pair in c.get("pairs", [])],
+            # the Dispatcher labels of each pair's parts ("key#pair#part"), spelled out once
+            "pair_labels": [tuple(f"{k}#{pi}#{qi}" for qi in range(len(pair)))
+                            for pi, pair in enumerate(c.get("pairs", []))],
         }
     labelled: dict[str, list[str]] = {}
     for k in ALL_KEYS:
@@ -416,8 +419,8 @@ def detect(doc: CallDoc, skip_before: int | None = None) -> dict[str, list[dict]
                     if k in labels:
                         add(k, i, "buyer said", c["says"])
                     else:
-                        for pi, pair in enumerate(c["pairs"]):
-                            if all(f"{k}#{pi}#{qi}" in labels for qi in range(len(pair))):
+                        for pair, names in zip(c["pairs"], c["pair_labels"]):
+                            if labels.issuperset(names):
                                 add(k, i, "buyer said", pair[0])
                                 break
             continue

@@ -80,11 +80,15 @@ def _seg_text(doc: CallDoc, i: int, limit: int = 220) -> str:
     return clip(doc.call.segments[i].text, limit)
 
 
+class _Keep(dict):
+    """format_map values that leave unknown placeholders as they are ("{pain}")."""
+
+    def __missing__(self, k):
+        return "{" + k + "}"
+
+
 def _fill(template: str, values: dict) -> str:
-    class D(dict):
-        def __missing__(self, k):
-            return "{" + k + "}"
-    return template.format_map(D(values))
+    return template.format_map(_Keep(values))
 
 
 def _first_business_sentence(doc: CallDoc, questions: list[dict]):

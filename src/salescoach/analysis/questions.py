@@ -386,60 +386,72 @@ class QuestionModel:
             elif head.endswith("&c1") and head[:-3] in self._pc1:
                 self._pc1[head[:-3]][rest] = v
         self._by = by
+        self._f1, self._f2, self._f3 = by["f1"], by["f2"], by["f3"]
+        self._l1, self._l2, self._l3 = by["l1"], by["l2"], by["l3"]
+        # the weights of the fixed-name text features, looked up once (0.0 when the model has none);
+        # per final punctuation: (punct, punct&inv, punct&wh, punct&req, punct&tag)
+        g = self.w.get
+        self._fw = {k: g(k, 0.0) for k in ("q_in", "len=21+", "inv", "wh_subj", "cleft", "wh", "wh_aux", "kwh", "kinv",
+                                           "mwh", "minv", "frame_req", "frame_ind", "tag", "has_or")}
+        self._lenw = [g(name, 0.0) for name in _LENF]
+        self._pw = {p: (g(p, 0.0), g(p + "&inv", 0.0), g(p + "&wh", 0.0), g(p + "&req", 0.0), g(p + "&tag", 0.0))
+                    for p in self._pc1}
 
     def _text_sum(self, text: str, toks: list[str]) -> float:
         """sum(weights of features(text, None, toks, ngrams=False)), in the same order (so the same float),
-        looked up by word keys instead of building the feature strings."""
-        w = self.w
-        g = w.get
-        by = self._by
+        looked up by word keys instead of building the feature strings (the weights of the features
+        with fixed names are read from `_fw` / `_pw`, filled from the same weights in __init__)."""
+        fw = self._fw
         lx = _lex()
         t = text.strip()
         end = t.rstrip("\"')]” ")[-1:] if t else ""
         punct = _PUNCT.get(end, "end0")
-        v = [g(punct, 0.0)]
+        pw = self._pw[punct]
+        v = [pw[0]]
         app = v.append
         if "?" in t[:-1]:
-            app(g("q_in", 0.0))
+            app(fw["q_in"])
         n = len(toks)
         if not n:
             return sum(v)
         fillers, wh, aux = lx.fillers, lx.wh, lx.aux
-        app(g(_LENF[n] if n < len(_LENF) else "len=21+", 0.0))
+        app(self._lenw[n] if n < len(_LENF) else fw["len=21+"])
         t0 = toks[0]
-        app(by["f1"].get(t0, 0.0))
+        app(self._f1.get(t0, 0.0))
         if n > 1:
             t1 = toks[1]
-            app(by["f2"].get((t0, t1), 0.0))
+            app(self._f2.get((t0, t1), 0.0))
             if n > 2:
-                app(by["f3"].get((t0, t1, toks[2]), 0.0))
+                app(self._f3.get((t0, t1, toks[2]), 0.0))
         i = 0
         while i < n - 1 and i < 4 and toks[i] in fillers:
             i += 1
         c0 = toks[i]
         c1 = toks[i + 1] if i + 1 < n else ""
         if i:
+            by = self._by
             app(by["c1"].get(c0, 0.0))
             if c1:
                 app(by["c2"].get((c0, c1), 0.0))
-        app(by["l1"].get(toks[-1], 0.0))
+        tl = toks[-1]
+        app(self._l1.get(tl, 0.0))
         if n > 1:
-            app(by["l2"].get((toks[-2], toks[-1]), 0.0))
+            app(self._l2.get((toks[-2], tl), 0.0))
             if n > 2:
-                app(by["l3"].get((toks[-3], toks[-2], toks[-1]), 0.0))
+                app(self._l3.get((toks[-3], toks[-2], tl), 0.0))
         if c0 in aux and (c1 in lx.subj or not c1):
-            app(g("inv", 0.0))
-            app(g(punct + "&inv", 0.0))
+            app(fw["inv"])
+            app(pw[1])
         if c0 in wh:
             if c1 in _CLEFT_SUBJ:
-                app(g("wh_subj", 0.0))
+                app(fw["wh_subj"])
                 rest = toks[i + 2:]
                 if "is" in rest or "was" in rest:
-                    app(g("cleft", 0.0))
-            app(g("wh", 0.0))
-            app(g(punct + "&wh", 0.0))
+                    app(fw["cleft"])
+            app(fw["wh"])
+            app(pw[2])
             if c1 in aux or c0.endswith("'s"):
-                app(g("wh_aux", 0.0))
+                app(fw["wh_aux"])
         if "," in t:
             parts = " ".join(_TOKC.findall(t.lower().replace("’", "'"))).split(",")
             k1: set[str] = set()
@@ -453,32 +465,32 @@ class QuestionModel:
                 k1.add(x)
                 kwh = kwh or x in wh
                 kinv = kinv or x in aux and len(pt) > j + 1 and pt[j + 1] in lx.subj
-            bk1 = by["k1"]
+            bk1 = self._by["k1"]
             v.extend([bk1.get(x, 0.0) for x in k1])
             if kwh:
-                app(g("kwh", 0.0))
+                app(fw["kwh"])
             if kinv:
-                app(g("kinv", 0.0))
+                app(fw["kinv"])
         elif n > 2:
             for k in range(max(i + 1, 1), n - 1):
                 if toks[k - 1] in fillers:
                     x = toks[k]
                     if x in wh:
-                        app(g("mwh", 0.0))
+                        app(fw["mwh"])
                         break
                     if x in aux and toks[k + 1] in _YOU_WE_THEY:
-                        app(g("minv", 0.0))
+                        app(fw["minv"])
                         break
         if lx.request.search(toks) >= 0:
-            app(g("frame_req", 0.0))
-            app(g(punct + "&req", 0.0))
+            app(fw["frame_req"])
+            app(pw[3])
         if lx.indirect.search(toks) >= 0:
-            app(g("frame_ind", 0.0))
+            app(fw["frame_ind"])
         if n > 3 and lx.tags.at_end(toks):
-            app(g("tag", 0.0))
-            app(g(punct + "&tag", 0.0))
+            app(fw["tag"])
+            app(pw[4])
         if "or" in toks:
-            app(g("has_or", 0.0))
+            app(fw["has_or"])
         app(self._pc1[punct].get(c0, 0.0))
         return sum(v)
 
@@ -522,28 +534,69 @@ def _pieces(s: str) -> frozenset:
     return frozenset(_PIECES.split(s))
 
 
+def _phrase_key(p: str) -> tuple[str, bool]:
+    """(key, is_prefix) of a lexicon phrase: the letters / apostrophes its first word starts with, and
+    whether that is a word prefix ("frustrat*", or a first word that does not start with a letter:
+    key "") rather than the whole first word."""
+    w = p.lower().split()[0]
+    key = re.match(r"[a-z']*", w).group(0)
+    return key, bool(not key or len(key) < len(w) and w[len(key)] == "*")
+
+
 class _Lexicon:
     """A phrase lexicon compiled to one regex, with a cheap pre-check: a phrase can only match when
-    the text holds its first word (or, for "frustrat*", a word starting with it)."""
+    the text holds its first word (or, for "frustrat*", a word starting with it).
 
-    def __init__(self, rx: re.Pattern, phrases: list[str]):
+    `hit` answers the same question as `bool(search(s))` faster: the regex is
+    `(?<![a-z'])(?:phrase|...)(?![a-z'])`, so a phrase can only match where a piece of the text (a
+    maximal run of [a-z']) starts, and that piece is the phrase's first word (its key) or, for a
+    prefix key, starts with it. The regex matches somewhere exactly when one of its alternatives
+    does, so `hit` searches only the alternatives keyed by a word the text holds (one small regex
+    per key, `by_key`), plus those with a prefix key (`prefix_rx`); a key "" (a first word that
+    does not start with a letter) makes it search the whole regex."""
+
+    def __init__(self, rx: re.Pattern, phrases: list[str], alts: list[tuple[str, str]] | None = None):
         self.rx = rx
         exact, prefix = set(), set()
         for p in phrases:
-            w = p.lower().split()[0]
-            key = re.match(r"[a-z']*", w).group(0)
-            if not key or len(key) < len(w) and w[len(key)] == "*":
-                prefix.add(key)
-            else:
-                exact.add(key)
+            key, is_prefix = _phrase_key(p)
+            (prefix if is_prefix else exact).add(key)
         self.exact = frozenset(exact)
         self.prefix = tuple(sorted(prefix))
         self.any = "" in prefix
+        # "a piece of the text starts with one of the prefixes" as one regex: the pieces are the maximal
+        # runs of [a-z'] (`_pieces`), so a piece starts where the look-behind holds, and a prefix (all
+        # [a-z']) at such a position lies inside that piece
+        self.prefix_at = re.compile("(?<![a-z'])(?:" + "|".join(map(re.escape, self.prefix)) + ")") \
+            if self.prefix and not self.any else None
+        # the alternatives (lower-cased phrase, its regex) grouped by key, each group compiled like the
+        # whole lexicon; used only when the groups cover exactly the keys read off `phrases`
+        groups: dict[str, list[str]] = {}
+        pre: list[str] = []
+        for phrase, e in alts or ():
+            key, is_prefix = _phrase_key(phrase)
+            (pre if is_prefix else groups.setdefault(key, [])).append(e)
+        wrap = "(?<![a-z'])(?:{})(?![a-z'])".format
+        self.by_key = {k: re.compile(wrap("|".join(v))) for k, v in groups.items()}
+        self.prefix_rx = re.compile(wrap("|".join(pre))) if pre else None
+        self.split = alts is not None and set(self.by_key) == set(self.exact)
+
+    def hit(self, s: str, ws: frozenset) -> bool:
+        """bool(self.search(s)), with `ws` = _pieces(s) computed by the caller once per text."""
+        if self.any or not self.split:
+            if not self.any and self.exact.isdisjoint(ws) and not (
+                    self.prefix_at is not None and self.prefix_at.search(s)):
+                return False
+            return self.rx.search(s) is not None
+        by_key = self.by_key
+        for w in self.exact.intersection(ws):
+            if by_key[w].search(s):
+                return True
+        return self.prefix_rx is not None and self.prefix_rx.search(s) is not None
 
     def search(self, s: str):
         if not self.any:
-            ws = _pieces(s)
-            if self.exact.isdisjoint(ws) and not (self.prefix and any(w.startswith(self.prefix) for w in ws)):
+            if self.exact.isdisjoint(_pieces(s)) and not (self.prefix_at is not None and self.prefix_at.search(s)):
                 return None
         return self.rx.search(s)
 
@@ -553,13 +606,15 @@ class _Lexicon:
 
 def _lex_re(phrases: list[str]) -> _Lexicon | None:
     alts = []
+    pairs = []
     for p in sorted({p.lower() for p in phrases}, key=len, reverse=True):
         e = re.escape(p).replace(r"\ \*\ ", r"\ (?:\S+\ ){1,3}")  # " * " = one to three words
         e = e.replace(r"\*", "[a-z'-]*").replace(r"\ ", r"\s+")  # "frustrat*" = any ending
         alts.append(e)
+        pairs.append((p, e))
     if not alts:
         return None
-    return _Lexicon(re.compile(r"(?<![a-z'])(?:" + "|".join(alts) + r")(?![a-z'])"), phrases)
+    return _Lexicon(re.compile(r"(?<![a-z'])(?:" + "|".join(alts) + r")(?![a-z'])"), phrases, pairs)
 
 
 class _Types:
@@ -575,6 +630,11 @@ class _Types:
         self.sandler2 = _lex_re(sa["level2"])
         self.soc = {k: _lex_re(v) for k, v in so.items() if not k.startswith("_")}
         self.research = _lex_re(cfg["researchable"]["phrases"])
+        # the lexicons `_type_one` asks for by name: a SPIN name first, then a Socratic one, then an attribute
+        self.by_name: dict[str, _Lexicon | None] = {"sandler3": self.sandler3, "sandler2": self.sandler2,
+                                                    "research": self.research}
+        self.by_name.update(self.soc)
+        self.by_name.update(self.sp)
 
 
 @lru_cache(maxsize=1)
@@ -685,7 +745,7 @@ def type_rep_questions(doc: CallDoc, qs: list[dict]) -> None:
     prev_disc: str | None = None
     closing = False
     memo: dict[tuple, tuple] = {}  # repeated question in the same state: typed once
-    found: dict[tuple[str, str], bool] = {}
+    found: dict[str, dict[str, bool]] = {}
     norm: dict[str, str] = {}
     for q in qs:
         if q["role"] != REP:
@@ -710,18 +770,28 @@ def type_rep_questions(doc: CallDoc, qs: list[dict]) -> None:
 
 
 def _type_one(s: str, prev_disc: str | None, before_disc: bool, closing: bool, form: str,
-              memo: dict[tuple[str, str], bool]) -> tuple:
+              memo: dict[str, dict[str, bool]]) -> tuple:
     """(spin, sandler_level, socratic, researchable) of one rep question (normalised text `s`), given the
     type of the rep's previous discovery question, whether discovery has started and whether it is over.
-    `memo`: lexicon look-ups already done for this text (searched lazily, once)."""
-    ty = _types()
-    sp = ty.sp
+    `memo`: text -> {lexicon name: does it match}, the look-ups already done (searched lazily, once)."""
+    lexs = _types().by_name
+    found = memo.get(s)
+    if found is None:
+        found = memo[s] = {}
+    ws: frozenset | None = None
 
     def has(name: str) -> bool:
-        v = memo.get((s, name))
+        nonlocal ws
+        v = found.get(name)
         if v is None:
-            rx = sp[name] if name in sp else ty.soc[name] if name in ty.soc else getattr(ty, name)
-            v = memo[(s, name)] = _has(rx, s)
+            rx = lexs[name]
+            if rx is None:
+                v = False
+            else:
+                if ws is None:
+                    ws = _pieces(s)
+                v = rx.hit(s, ws)
+            found[name] = v
         return v
 
     if has("follow_up") and len(s.split()) <= 8 and prev_disc in ("problem", "implication"):

@@ -238,8 +238,8 @@ def next_step(x: _Ctx) -> dict:
     candidates = []
     for i in range(start, x.n):
         t = x.norms[i]
-        has_when = bool(C["when"].search(t))
-        if C["proposal"].search(t) or (C["meeting"].search(t) and has_when):
+        # (the date/time cue is only needed when a meeting word is there: searched last)
+        if C["proposal"].search(t) or (C["meeting"].search(t) and C["when"].search(t)):
             candidates.append(i)
     chosen, committed, acc_seg = None, False, None
     for i in candidates:
