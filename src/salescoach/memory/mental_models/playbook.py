@@ -46,6 +46,10 @@ Built from every stored call report (settings: `frameworks/mental_models.json` "
    `gap_future_state` cue words; else current state); the most common Sandler level. The share of
    the questions behind each label is shown, and the same reveal rates are given per framework
    label across all questions.
+
+Steps 1 and 3 depend only on one call (its report, segments and the settings that pick and rate
+questions), so they run once, when the call is stored, and their result is kept with the call
+(`call_reports.playbook_questions`, see "per-call digests" below); a refresh groups and counts.
 """
 from __future__ import annotations
 
