@@ -584,19 +584,18 @@ class _Lexicon:
     def hit(self, s: str, ws: frozenset) -> bool:
         """bool(self.search(s)), with `ws` = _pieces(s) computed by the caller once per text."""
         if self.any or not self.split:
-            if not self.any and self.exact.isdisjoint(ws) and not (
-                    self.prefix_at is not None and self.prefix_at.search(s)):
-                return False
-            return self.rx.search(s) is not None
+            return self.search(s, ws) is not None
         by_key = self.by_key
         for w in self.exact.intersection(ws):
             if by_key[w].search(s):
                 return True
         return self.prefix_rx is not None and self.prefix_rx.search(s) is not None
 
-    def search(self, s: str):
+    def search(self, s: str, ws: frozenset | None = None):
+        """self.rx.search(s), skipped when no piece of `s` (`ws`: _pieces(s), if the caller has it) can start a phrase."""
         if not self.any:
-            if self.exact.isdisjoint(_pieces(s)) and not (self.prefix_at is not None and self.prefix_at.search(s)):
+            if self.exact.isdisjoint(_pieces(s) if ws is None else ws) and not (
+                    self.prefix_at is not None and self.prefix_at.search(s)):
                 return None
         return self.rx.search(s)
 

@@ -129,11 +129,6 @@ def call_ev(c: CallFacts, start=None, quote=None) -> dict:
     return {"call": c.id, "key": c.key, "date": c.date.isoformat(), "start": start, "quote": quote}
 
 
-def quota_on(ctx: RepContext, day: date) -> dict | None:
-    """The rep's quota on `day` (`crm.stats.current_quota`: the shortest stored period containing it)."""
-    return current_quota(ctx.quotas, day)
-
-
 # -- start date ----------------------------------------------------------------------------------
 
 def set_start(repo: Repository, rep: str, start: date) -> str:
@@ -301,7 +296,7 @@ def check_full_discovery_call(x: _Data, spec: dict) -> dict:
 def check_pipeline_coverage(x: _Data, spec: dict) -> dict:
     if not x.crm:
         return _no_crm()
-    q = quota_on(x.ctx, x.as_of)
+    q = current_quota(x.ctx.quotas, x.as_of)
     if q is None:
         return _r(UNKNOWN, f"no quota is stored for the period containing {x.as_of.isoformat()}: set one to check "
                   "pipeline coverage")

@@ -31,7 +31,7 @@ from salescoach.memory.config import MemoryConfig
 from salescoach.memory.signals import NA, POLARITIES
 from salescoach.store import models as m
 from salescoach.store.models import utcnow
-from salescoach.store.repo import Repository
+from salescoach.store.repo import Repository, Sql
 
 
 @dataclass
@@ -72,15 +72,12 @@ class _Writes:
             return
         s.flush()
         conn = s.connection()
-        q = "%s" if conn.dialect.paramstyle in ("format", "pyformat") else "?"
         replaced = [o.id for o, _, replace, _ in self.actions if replace]
         for i in range(0, len(replaced), 500):
             conn.execute(delete(m.ObservationEvidence.__table__)
                          .where(m.ObservationEvidence.observation_id.in_(replaced[i:i + 500])))
         links = [(o.id, f) for o, fids, _, _ in self.actions if fids for f in sorted(set(fids))]
-        if links:
-            conn.exec_driver_sql(f"INSERT INTO observation_evidence (observation_id, finding_id) VALUES ({q}, {q})",
-                                 links)
+        Sql(conn).many("INSERT INTO observation_evidence (observation_id, finding_id) VALUES (?, ?)", links)
         conn.execute(insert(m.ObservationHistory.__table__), [dict(h, observation_id=o.id)
                                                                for o, _, _, h in self.actions])
         self.actions = []

@@ -108,7 +108,7 @@ class Repository:
         try:
             with self.session() as s:
                 conn = s.connection()
-                sql = _Sql(conn)
+                sql = Sql(conn)
                 existing = conn.execute(_SHA_SELECT, {"sha": sha256}).scalar()
                 if existing is not None:
                     return StoredCall(existing, False)
@@ -335,7 +335,7 @@ def _reembed(recall: list[tuple]) -> list[tuple]:
     return [(i, t, b, d, vecs[k].tobytes()) for k, (i, t, b, d, _) in enumerate(recall)]
 
 
-class _Sql:
+class Sql:
     """Plain DB-API statements on the session's connection (inside its transaction), written with `?`
     placeholders and adapted to the driver's parameter style; values are bound as given."""
 

@@ -343,11 +343,12 @@ def load_instances(s, call_ids: list[int], cfg: dict) -> list[Instance]:
             select(R.call_id, m.Call.rep_id, R.playbook_questions).join(m.Call, m.Call.id == R.call_id)
             .where(R.call_id.in_(chunk)))}
         stale = [cid for cid in chunk if cid in rows and (rows[cid][1] is None or rows[cid][1].get("key") != key)]
-        slow = _slow_instances(s, stale, cfg, lex) if stale else {}
-        for cid in stale:
-            d = _encode(key, slow.get(cid, []))
-            s.execute(update(R).where(R.call_id == cid).values(playbook_questions=d))
-            rows[cid] = (rows[cid][0], d)
+        if stale:
+            slow = _slow_instances(s, stale, cfg, lex)
+            redone = [{"call_id": cid, "playbook_questions": _encode(key, slow.get(cid, []))} for cid in stale]
+            s.execute(update(R), redone)  # bulk UPDATE by primary key
+            for r in redone:
+                rows[r["call_id"]] = (rows[r["call_id"]][0], r["playbook_questions"])
         for cid in chunk:
             if cid in rows:
                 rep, d = rows[cid]
