@@ -151,7 +151,64 @@ def test_sync_catches_up_unhooked_writes_and_model_change(tmp_path):
     assert "technicians" in hits[0]["quote"]
     with repo.session() as s:
         assert s.scalar(select(m.RecallMeta.value).where(m.RecallMeta.key == "embed_model")) == embed.model_id()
-    assert sync(repo) == {"findings": 0, "notes": 0, "observations": 0, "reembedded": 0}
+    assert sync(repo) == {"findings": 0, "notes": 0, "observations": 0, "reembedded": 0, "keywords": 0}
+    repo.close()
+
+
+def _fts_consistent(repo) -> tuple[int, int]:
+    """(rows in the keyword index, recall rows), after checking that the index is sound and holds exactly
+    the recall rows up to its watermark."""
+    with repo.session() as s:
+        s.execute(text("INSERT INTO recall_fts(recall_fts) VALUES ('integrity-check')"))
+        upto = int(s.scalar(text("SELECT value FROM recall_meta WHERE key = 'fts_upto'")))
+        indexed = set(s.scalars(text("SELECT id FROM recall_fts_docsize")))
+        rows = list(s.scalars(text("SELECT id FROM recall_items")))
+    assert indexed == {i for i in rows if i <= upto}
+    return len(indexed), len(rows)
+
+
+def test_keyword_index_takes_new_rows_in_bulk(tmp_path):
+    """SQLite: recall rows reach the FTS5 index in bulk (migration 0006). Rows deleted or changed before
+    they were indexed leave nothing stale behind, indexed ones are removed or updated at once, and a
+    search first catches up, so it finds a call stored a moment ago."""
+    from salescoach.memory import add_note
+    from salescoach.memory.recall import sync_keywords
+    repo = open_store(f"sqlite:///{tmp_path / 's.db'}")
+    ids = store_calls(repo)
+    indexed, rows = _fts_consistent(repo)
+    assert indexed == 0 and rows > 0  # stored, not indexed yet
+    delete_call(repo, ids[0])  # its rows go before they were ever indexed
+    assert sync_keywords(repo) == _fts_consistent(repo)[1]
+    assert _fts_consistent(repo)[0] == _fts_consistent(repo)[1]
+    assert sync_keywords(repo) == 0  # nothing new
+    with repo.session() as s:  # an indexed row changes: the index follows at once
+        s.execute(update(m.RecallItem).where(m.RecallItem.call_id == ids[2]).values(text="zebra crossing"))
+        assert s.execute(text("SELECT count(*) FROM recall_fts WHERE recall_fts MATCH 'zebra'")).scalar() > 0
+    _fts_consistent(repo)
+    add_note(repo, "Ada Park", "Ada should ask about the quarterly audit before demoing.")
+    with repo.session() as s:  # a pending row changes before it is indexed
+        s.execute(update(m.RecallItem).where(m.RecallItem.kind == "note").values(text="Ada asks about the audit"))
+    hits = recall(repo, "quarterly audit", kinds=["note"])  # the search catches up first
+    assert hits and hits[0]["kind"] == "note"
+    assert _fts_consistent(repo)[0] == _fts_consistent(repo)[1]
+    delete_call(repo, ids[2])  # indexed rows leave the index with their call
+    assert _fts_consistent(repo)[0] == _fts_consistent(repo)[1]
+    with repo.session() as s:
+        assert s.execute(text("SELECT count(*) FROM recall_fts WHERE recall_fts MATCH 'zebra'")).scalar() == 0
+    repo.close()
+
+
+def test_ingest_leaves_the_keyword_index_complete(tmp_path):
+    from pathlib import Path
+
+    from salescoach.memory.ingest import ingest_paths
+    calls = Path(__file__).resolve().parent.parent / "examples" / "calls"
+    repo = open_store(f"sqlite:///{tmp_path / 's.db'}")
+    res = ingest_paths(repo, [str(p) for p in sorted(calls.iterdir())[:3]], reps=["Lena Ruiz"],
+                       do_consolidate=False)
+    assert res.count("stored") == 3
+    indexed, rows = _fts_consistent(repo)
+    assert indexed == rows > 0
     repo.close()
 
 

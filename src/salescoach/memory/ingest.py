@@ -7,7 +7,9 @@ For each transcript file (folders are expanded like `salescoach analyze` does):
    retain its findings and encode its rows (report JSON, segment and finding rows, the findings'
    recall texts and embeddings: `store.repo.encode_call`), in a worker process when `jobs` > 1;
 3. store call, segments, report, findings and their recall rows in one transaction (this process
-   only inserts the encoded rows);
+   only inserts the encoded rows); on SQLite the keyword index takes the new recall rows in bulk, every
+   `KEYWORD_BATCH` stored calls and at the end (`memory.recall.sync_keywords`; a search catches up
+   first anyway, so nothing stored is ever missing from recall);
 4. after the batch, consolidate the observations of the reps whose calls were added.
 A bad file is reported (file and line) and the others still go in.
 """
@@ -24,12 +26,16 @@ from salescoach.analysis import Pipeline
 from salescoach.errors import SalescoachError
 from salescoach.memory.config import MemoryConfig, load_config
 from salescoach.memory.consolidate import Change, consolidate
+from salescoach.memory.recall import sync_keywords
 from salescoach.memory.retain import retain
 from salescoach.service import CALL_TYPES, expand_paths
 from salescoach.store.repo import CallRows, Repository, encode_call
 from salescoach.transcript import parse_call
 from salescoach.transcript._io import decode
 from salescoach.transcript.model import resolve_reps
+
+
+KEYWORD_BATCH = 2000  # stored calls between two bulk updates of the SQLite keyword index
 
 
 @dataclass
@@ -152,11 +158,20 @@ def ingest_paths(repo: Repository, paths: Iterable[str], *, reps: list[str] | No
         raise SalescoachError(f"unknown call type {call_type!r}; use one of {', '.join(CALL_TYPES)}")
     cfg = cfg or load_config()
     summary = IngestSummary()
-    for res in _iter(repo, paths, reps=list(reps or []), fmt=fmt, call_type=call_type, account=account, deal=deal,
-                     date=date, cfg=cfg, jobs=jobs):
-        summary.results.append(res)
-        if on_result:
-            on_result(res)
+    stored = 0
+    try:
+        for res in _iter(repo, paths, reps=list(reps or []), fmt=fmt, call_type=call_type, account=account,
+                         deal=deal, date=date, cfg=cfg, jobs=jobs):
+            summary.results.append(res)
+            if res.status == "stored":
+                stored += 1
+                if stored % KEYWORD_BATCH == 0:
+                    sync_keywords(repo)
+            if on_result:
+                on_result(res)
+    finally:
+        if stored:
+            sync_keywords(repo)  # the keyword index takes the new recall rows in bulk
     if do_consolidate and summary.count("stored"):
         summary.changes = consolidate(repo, cfg, affected_reps(repo, [r.call_id for r in summary.results
                                                                        if r.status == "stored"]))

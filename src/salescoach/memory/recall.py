@@ -31,14 +31,16 @@ Speed: the keyword half does bounded work (see 1.); the semantic half keeps ever
 beside the database ("<db>.recall.npz", checked against the store's index id and embedding
 model), so that a new process reads one file instead of every row.
 
-Keeping the index in sync: the repository indexes a call's findings in the same transaction as
-the call (their recall rows are made before the call is stored, `finding_recall_rows`, the same
-rows `index_call` makes for stored findings), and a note when it is added (`index_note`); deleting a call, finding,
-observation, note or document deletes its recall rows by ON DELETE CASCADE (and the keyword
-entries with them). `sync()` runs before every search and catches up whatever was written
+Keeping the index in sync: the repository writes a call's findings' recall rows in the same transaction
+as the call (the rows are made before the call is stored, `finding_recall_rows`, the same rows
+`index_call` makes for stored findings), and a note's when it is added (`index_note`); deleting a call,
+finding, observation, note or document deletes its recall rows by ON DELETE CASCADE (and the keyword
+entries with them). On SQLite, new recall rows reach the keyword index in bulk (`sync_keywords`, run by
+ingest and by `sync()`). `sync()` runs before every search and catches up whatever was written
 without the hooks: findings written since the last sync that have no recall row (a watermark in
 `recall_meta`; the first sync after the upgrade indexes every existing finding), notes likewise, observations
-whose statement changed or that were retired, and every vector when the embedding model changed.
+whose statement changed or that were retired, every vector when the embedding model changed, and the
+keyword index.
 """
 from __future__ import annotations
 
@@ -189,6 +191,43 @@ def _set_meta(s: Session, key: str, value: str) -> None:
         s.execute(update(m.RecallMeta).where(m.RecallMeta.key == key).values(value=value))
 
 
+_FTS_TAGS = "'xrep' || coalesce(rep_id, 0) || ' xkind' || kind"  # the filter tokens (migration 0002_recall)
+_FTS_UPTO = "SELECT CAST(value AS INTEGER) FROM recall_meta WHERE key = 'fts_upto'"
+
+
+def sync_keywords(repo) -> int:
+    """SQLite: add the recall rows written since the last time to the keyword index (FTS5), in one
+    statement; returns how many. PostgreSQL's index is kept by the database itself (0).
+
+    Why in bulk (migration 0006): FTS5 writes an index segment at every commit, so indexing each call's
+    rows in the call's own transaction cost more than storing the call. `recall_meta` key `fts_upto` is
+    the highest indexed `recall_items.id`; ingest calls this every `memory.ingest.KEYWORD_BATCH` stored
+    calls and at the end, and `sync()` (before every search) calls it too, so a search never misses a stored row."""
+    if repo.dialect != "sqlite":
+        return 0
+    with repo.session() as s:
+        upto, hi = s.execute(text(f"SELECT ({_FTS_UPTO}), (SELECT max(id) FROM recall_items)")).one()
+    if upto is not None and (hi or 0) <= upto:
+        return 0
+    with repo.session() as s:
+        # the first statement writes, so this transaction holds the write lock before it reads: no other
+        # writer can add rows between the indexing and the new watermark
+        s.execute(text("UPDATE recall_meta SET value = value WHERE key = 'fts_upto'"))
+        upto = s.scalar(text(_FTS_UPTO))
+        hi = s.scalar(text("SELECT max(id) FROM recall_items")) or 0
+        if upto is None:  # no watermark (it should always be there): rebuild the index from recall_items
+            s.execute(text("INSERT INTO recall_fts(recall_fts) VALUES ('rebuild')"))
+            s.execute(delete(m.RecallMeta).where(m.RecallMeta.key == "fts_upto"))
+            s.add(m.RecallMeta(key="fts_upto", value=str(hi)))
+            return s.scalar(text("SELECT count(*) FROM recall_items")) or 0
+        if hi <= upto:
+            return 0
+        n = s.execute(text(f"INSERT INTO recall_fts(rowid, title, text, tags) SELECT id, title, text, {_FTS_TAGS} "
+                           "FROM recall_items WHERE id > :lo AND id <= :hi"), {"lo": upto, "hi": hi}).rowcount
+        s.execute(text("UPDATE recall_meta SET value = :v WHERE key = 'fts_upto'"), {"v": str(hi)})
+    return n
+
+
 def sync(repo, batch: int = 20000) -> dict:
     """Bring the recall index up to date with the store (see the module docstring). Returns counts.
 
@@ -221,6 +260,7 @@ def sync(repo, batch: int = 20000) -> dict:
             out["findings"] += insert_items(s, [finding_item(r) for r in rows])
             _set_meta(s, "findings_synced_upto", str(up))
         lo = up
+    out["keywords"] = sync_keywords(repo)
     return out
 
 

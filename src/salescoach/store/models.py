@@ -396,6 +396,7 @@ class ForecastSnapshotDeal(Base):
 
 # -- recall (issue 3, recall branch: migration 0002_recall) ------------------------------------------
 from sqlalchemy import LargeBinary  # noqa: E402
+from sqlalchemy import text as sql_text  # noqa: E402
 
 
 class RecallItem(Base):
@@ -404,20 +405,24 @@ class RecallItem(Base):
     text that keyword search sees and its embedding (`emb`: float16 bytes, L2-normalised).
 
     Exactly one of finding_id / observation_id / note_id / document_id is set; deleting that row
-    deletes this one (ON DELETE CASCADE). Keyword index: SQLite FTS5 table `recall_fts` (triggers
-    keep it in sync), PostgreSQL GIN expression index on to_tsvector (neither can be mapped here).
+    deletes this one (ON DELETE CASCADE). Keyword index: SQLite FTS5 table `recall_fts` (filled in bulk
+    by `memory.recall.sync_keywords`, triggers remove or update indexed rows; migration 0006), PostgreSQL
+    GIN expression index on to_tsvector (neither can be mapped here). The indexes on observation_id,
+    note_id and document_id are partial (rows where the column is set).
     """
     __tablename__ = "recall_items"
-    __table_args__ = (Index("ix_recall_items_rep_time", "rep_id", "occurred_at"), {"sqlite_autoincrement": True})
+    __table_args__ = (Index("ix_recall_items_rep_time", "rep_id", "occurred_at"),
+                      *(Index(f"ix_recall_items_{c}", c, unique=u, sqlite_where=sql_text(f"{c} IS NOT NULL"),
+                              postgresql_where=sql_text(f"{c} IS NOT NULL"))
+                        for c, u in (("observation_id", True), ("note_id", True), ("document_id", False))),
+                      {"sqlite_autoincrement": True})
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(12))
     finding_id: Mapped[int | None] = mapped_column(ForeignKey("findings.id", ondelete="CASCADE"), unique=True,
                                                    index=True)
-    observation_id: Mapped[int | None] = mapped_column(ForeignKey("observations.id", ondelete="CASCADE"),
-                                                       unique=True, index=True)
-    note_id: Mapped[int | None] = mapped_column(ForeignKey("manager_notes.id", ondelete="CASCADE"), unique=True,
-                                                index=True)
-    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    observation_id: Mapped[int | None] = mapped_column(ForeignKey("observations.id", ondelete="CASCADE"))
+    note_id: Mapped[int | None] = mapped_column(ForeignKey("manager_notes.id", ondelete="CASCADE"))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
     chunk: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     call_id: Mapped[int | None] = mapped_column(Integer)
     rep_id: Mapped[int | None] = mapped_column(Integer)
