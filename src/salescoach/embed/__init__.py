@@ -134,9 +134,11 @@ def _embed_batch(t: dict, texts: list[str]) -> np.ndarray:
         flat.extend(ids)
     out = np.zeros((len(texts), t["dim"]), dtype=np.float32)
     if flat:
-        ends = np.append(starts[1:], len(flat))
-        nonempty = ends > starts
-        out[nonempty] = np.add.reduceat(vec[np.asarray(flat, dtype=np.int64)], starts[nonempty], axis=0)
+        gathered = vec[np.asarray(flat, dtype=np.int64)]
+        # one sum per text (np.add.reduceat over the rows is several times slower)
+        for r, (a, b) in enumerate(zip(starts.tolist(), starts[1:].tolist() + [len(flat)])):
+            if b > a:
+                out[r] = gathered[a:b].sum(axis=0)
     return out
 
 
