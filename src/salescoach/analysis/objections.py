@@ -450,8 +450,10 @@ class _Rx:
 
 
 _OPENERS = re.compile(r"""([(\["/])(?=[a-z0-9$'])""")
-_TOKEN = re.compile(r"(?<= )[a-z0-9']+")
-_STEM = re.compile(r"(?<= )[a-z0-9]+(?=')")
+# words after a space (findall returns the group; consuming the space finds the same words as a
+# look-behind, which the regex engine would test at every character)
+_TOKEN = re.compile(r" ([a-z0-9']+)")
+_STEM = re.compile(r" ([a-z0-9]+)(?=')")
 _NUMSTART = re.compile(r" (?=[$0-9])")
 _WORD_AT["#num"] = _NUMSTART  # where an amount starts (`_word_head`)
 

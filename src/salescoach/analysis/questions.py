@@ -731,8 +731,10 @@ def _phases(doc: CallDoc) -> tuple[int, int]:
     t0 = doc.sentences[disc].turn if n else 0
     start = next((s.index for s in doc.sentences[disc + 1:] if s.role == REP and s.turn > t0 + 1), n)
     for s in doc.sentences[start:]:
+        if s.role != REP:
+            continue
         low = " ".join(s.tokens)
-        if s.role == REP and _has(ty.sp["pitch_start"], low) and not _has(ty.sp["agenda"], low):  # an agenda only previews
+        if _has(ty.sp["pitch_start"], low) and not _has(ty.sp["agenda"], low):  # an agenda only previews
             pitch = s.index
             break
     return disc, pitch
