@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from salescoach.analysis import Pipeline
+from salescoach.batchgc import batch_gc, settle
 from salescoach.errors import SalescoachError, TranscriptError
 from salescoach.transcript import TRANSCRIPT_SUFFIXES, load_call
 from salescoach.transcript.jsonfmt import json_kind_of_text
@@ -62,15 +63,22 @@ def analyze_paths(paths: Iterable[str], *, reps: list[str] | None = None, fmt: s
     if call_type and call_type not in CALL_TYPES:
         raise SalescoachError(f"unknown call type {call_type!r}; use one of {', '.join(CALL_TYPES)}")
     pipe = pipeline or Pipeline()
-    for path, skip in expand_paths(paths):
-        if skip:
-            yield AnalysisResult(path, skipped=skip)
-            continue
-        try:
-            call = load_call(path, reps=reps, fmt=fmt, call_type=call_type)
-            yield AnalysisResult(path, report=pipe(call))
-        except TranscriptError as e:
-            yield AnalysisResult(path, error=e)
+    settled = False
+    with batch_gc():
+        for path, skip in expand_paths(paths):
+            if skip:
+                yield AnalysisResult(path, skipped=skip)
+                continue
+            try:
+                call = load_call(path, reps=reps, fmt=fmt, call_type=call_type)
+                report = pipe(call)
+            except TranscriptError as e:
+                yield AnalysisResult(path, error=e)
+                continue
+            if not settled:  # the pipeline's lexicons and models are loaded now (batchgc)
+                settle()
+                settled = True
+            yield AnalysisResult(path, report=report)
 
 
 def analyze_file(path: str, *, reps: list[str] | None = None, fmt: str | None = None,

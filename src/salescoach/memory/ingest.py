@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from salescoach import __version__
+from salescoach.batchgc import batch_gc, settle
 from salescoach.analysis import Pipeline
 from salescoach.errors import SalescoachError
 from salescoach.memory.config import MemoryConfig, load_config
@@ -160,15 +161,16 @@ def ingest_paths(repo: Repository, paths: Iterable[str], *, reps: list[str] | No
     summary = IngestSummary()
     stored = 0
     try:
-        for res in _iter(repo, paths, reps=list(reps or []), fmt=fmt, call_type=call_type, account=account,
-                         deal=deal, date=date, cfg=cfg, jobs=jobs):
-            summary.results.append(res)
-            if res.status == "stored":
-                stored += 1
-                if stored % KEYWORD_BATCH == 0:
-                    sync_keywords(repo)
-            if on_result:
-                on_result(res)
+        with batch_gc():
+            for res in _iter(repo, paths, reps=list(reps or []), fmt=fmt, call_type=call_type, account=account,
+                             deal=deal, date=date, cfg=cfg, jobs=jobs):
+                summary.results.append(res)
+                if res.status == "stored":
+                    stored += 1
+                    if stored % KEYWORD_BATCH == 0:
+                        sync_keywords(repo)
+                if on_result:
+                    on_result(res)
     finally:
         if stored:
             sync_keywords(repo)  # the keyword index takes the new recall rows in bulk
@@ -224,12 +226,16 @@ def _store(repo, path, prepared, account, deal) -> IngestResult:
 
 def _iter(repo, paths, *, reps, fmt, call_type, account, deal, date, cfg, jobs) -> Iterator[IngestResult]:
     if jobs <= 1:
+        settled = False
         for path, item in _read(repo, paths):
             if isinstance(item, IngestResult):
                 yield item
             else:
-                yield _store(repo, path, _prepare_safe((path, item[0], item[1], reps, fmt, call_type, cfg, date)),
-                             account, deal)
+                prepared = _prepare_safe((path, item[0], item[1], reps, fmt, call_type, cfg, date))
+                if not settled:  # the pipeline is loaded now (batchgc)
+                    settle()
+                    settled = True
+                yield _store(repo, path, prepared, account, deal)
         return
     import multiprocessing as mp
     from collections import deque
@@ -240,6 +246,7 @@ def _iter(repo, paths, *, reps, fmt, call_type, account, deal, date, cfg, jobs) 
     if "fork" in mp.get_all_start_methods():
         ctx = mp.get_context("fork")
         _warm_up()  # forked workers inherit the loaded pipeline and compiled lexicons
+        settle()  # ... frozen out of the collector's sight (batchgc)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
         for path, item in _read(repo, paths):
             if isinstance(item, IngestResult):
