@@ -20,6 +20,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint)
+from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -144,15 +145,24 @@ class CallReport(Base):
     playbook_questions: Mapped[dict | None] = mapped_column(JSONType, nullable=True)
 
 
+COACHING_INDEX_COLUMNS = ("call_id", "signal", "id", "verdict", "value", "occurred_at", "kind")
+COACHING_ONLY = "kind = 'coaching'"
+
+
 class Finding(Base):
     """One typed fact retained from one call.
 
     kind: discovery (what the buyer revealed: `type` = pain, impact, budget, stakeholders, ...),
     coaching (`type` = `signal` = one of the coaching signals; `verdict` = strength | gap | neutral |
     not_applicable), quality (`type` = a call-quality measurement; `value` = the number).
+
+    `ix_findings_coaching` (migration 0007) is a partial index over the coaching verdicts alone that holds
+    every column the Coaching Themes model reads, so it reads them without touching the table.
     """
     __tablename__ = "findings"
-    __table_args__ = (Index("ix_findings_rep_kind_signal", "rep_id", "kind", "signal"),)
+    __table_args__ = (Index("ix_findings_rep_kind_signal", "rep_id", "kind", "signal"),
+                      Index("ix_findings_coaching", *COACHING_INDEX_COLUMNS, sqlite_where=sql_text(COACHING_ONLY),
+                            postgresql_where=sql_text(COACHING_ONLY)))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
     rep_id: Mapped[int | None] = mapped_column(ForeignKey("reps.id", ondelete="SET NULL"))
@@ -396,7 +406,6 @@ class ForecastSnapshotDeal(Base):
 
 # -- recall (issue 3, recall branch: migration 0002_recall) ------------------------------------------
 from sqlalchemy import LargeBinary  # noqa: E402
-from sqlalchemy import text as sql_text  # noqa: E402
 
 
 class RecallItem(Base):
