@@ -125,8 +125,31 @@ def _apply(s, cfg: MemoryConfig, existing: dict[str, m.Observation], key: str, w
     changes.append(Change(key, change))
 
 
-def _rep_observations(rows: list, cfg: MemoryConfig, rep_name: str) -> tuple[dict[str, dict], dict[str, str]]:
-    """rows: (finding_id, call_id, signal, verdict, start, quote, occurred_at) for one rep -> wanted observations."""
+def _evidence(s, support: list, max_ev: int) -> list[dict]:
+    """The evidence of an observation: the first `max_ev` of its supporting verdicts, most recent first,
+    that have a quote. The verdict rows come from the coaching-verdict index (migration 0007), without
+    time and quote; these are read here, for the few verdicts that are needed."""
+    ev: list[dict] = []
+    if max_ev <= 0:
+        return ev
+    F = m.Finding
+    recent = support[::-1]
+    step = max(2 * max_ev, 8)
+    for i in range(0, len(recent), step):
+        part = recent[i:i + step]
+        got = {fid: (start, quote) for fid, start, quote in s.execute(
+            select(F.id, F.start, F.quote).where(F.id.in_([r.finding_id for r in part])))}
+        for r in part:
+            start, quote = got.get(r.finding_id, (None, None))
+            if quote:
+                ev.append({"call": r.call_id, "start": start, "quote": quote})
+                if len(ev) == max_ev:
+                    return ev
+    return ev
+
+
+def _rep_observations(s, rows: list, cfg: MemoryConfig, rep_name: str) -> tuple[dict[str, dict], dict[str, str]]:
+    """rows: (finding_id, call_id, signal, verdict, occurred_at) for one rep -> wanted observations."""
     by_signal: dict[str, list] = defaultdict(list)
     for r in rows:
         if r.verdict != NA:
@@ -151,7 +174,7 @@ def _rep_observations(rows: list, cfg: MemoryConfig, rep_name: str) -> tuple[dic
             key = f"{signal}:{pol}"
             reasons[key] = f"{k} of {n} applicable calls ({round(100 * share)}%)"
             if k >= min_calls and share >= min_share:
-                ev = [{"call": r.call_id, "start": r.start, "quote": r.quote} for r in reversed(support) if r.quote][:max_ev]
+                ev = _evidence(s, support, max_ev)
                 wanted[key] = {
                     "scope": "rep", "signal": signal, "polarity": pol,
                     "statement": f"{rep_name} {_statement(cfg, signal, pol)} ({k} of {n} calls where it applies)",
@@ -185,12 +208,12 @@ def _consolidate(repo: Repository, cfg: MemoryConfig, rep_ids: list[int] | None,
         for rid in sorted(set(rep_ids)):
             if rid not in names:
                 continue
-            rows = s.execute(
+            rows = s.execute(  # all columns in the coaching-verdict index: the table itself is not read
                 select(m.Finding.id.label("finding_id"), m.Finding.call_id, m.Finding.signal, m.Finding.verdict,
-                       m.Finding.start, m.Finding.quote, m.Finding.occurred_at)
+                       m.Finding.occurred_at)
                 .join(m.CallRep, m.CallRep.call_id == m.Finding.call_id)
                 .where(m.CallRep.rep_id == rid, m.Finding.kind == "coaching")).all()
-            wanted, reasons = _rep_observations(rows, cfg, names[rid])
+            wanted, reasons = _rep_observations(s, rows, cfg, names[rid])
             existing = {o.key: o for o in s.scalars(select(m.Observation).where(m.Observation.rep_id == rid,
                                                                                  m.Observation.scope == "rep"))}
             keyed = {f"rep:{rid}:{k}": dict(v, rep_id=rid) for k, v in wanted.items()}
