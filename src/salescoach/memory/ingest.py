@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from salescoach import __version__
-from salescoach.batchgc import batch_gc, settle
 from salescoach.analysis import Pipeline
+from salescoach.batchgc import batch_gc, settle
 from salescoach.errors import SalescoachError
 from salescoach.memory.config import MemoryConfig, load_config
 from salescoach.memory.consolidate import Change, consolidate
