@@ -198,6 +198,35 @@ def test_keyword_index_takes_new_rows_in_bulk(tmp_path):
     repo.close()
 
 
+def test_keyword_index_migration_down_and_up(tmp_path):
+    """Migration 0006 on a store that has data: down to the per-row trigger (pending rows get indexed), rows
+    stored meanwhile are indexed by the trigger, and up again the watermark covers them all."""
+    from alembic import command
+    from alembic.config import Config
+
+    from salescoach.store import migrate, migrations_path
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    repo = open_store(url)
+    store_calls(repo)  # pending: not indexed yet
+    cfg = Config()
+    cfg.set_main_option("script_location", migrations_path())
+    with repo.engine.begin() as c:
+        cfg.attributes["connection"] = c
+        command.downgrade(cfg, "0006_recall_bulk_keywords@0002_recall")
+    with repo.session() as s:  # the old trigger indexes a row as it is written
+        s.execute(insert(m.RecallItem.__table__), [{"kind": "document", "title": "Pricing", "text": "walrus tiers",
+                                                    "chunk": 0}])
+        assert s.execute(text("SELECT count(*) FROM recall_fts WHERE recall_fts MATCH 'walrus'")).scalar() == 1
+        assert s.execute(text("SELECT count(*) FROM recall_fts_docsize")).scalar() == \
+            s.execute(text("SELECT count(*) FROM recall_items")).scalar()
+    migrate(repo.engine)
+    indexed, rows = _fts_consistent(repo)
+    assert indexed == rows
+    assert recall(repo, "walrus tiers", kinds=["document"])[0]["kind"] == "document"
+    assert any("reconciling" in q for q in quotes(recall(repo, "reconciling invoices")))
+    repo.close()
+
+
 def test_ingest_leaves_the_keyword_index_complete(tmp_path):
     from pathlib import Path
 
