@@ -21,3 +21,23 @@ def test_analyze_paths_restores_settings(tmp_path):
     out = list(analyze_paths([str(tmp_path)], reps=["Ann"]))
     assert out[0].report["questions"]
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_analyze_paths_closed_early_restores_settings(tmp_path):
+    before = gc.get_threshold()
+    for n in range(2):
+        (tmp_path / f"{n}.txt").write_text("Ann: How does that work today?\nBo: It breaks a lot.\n", encoding="utf-8")
+    it = analyze_paths([str(tmp_path)], reps=["Ann"])
+    next(it)
+    assert gc.get_threshold() != before  # inside the batch
+    it.close()
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_nested_batches_unfreeze_once():
+    with batch_gc():
+        settle()
+        with batch_gc():
+            settle()
+        assert gc.get_freeze_count() > 0  # the inner batch leaves the outer one's frozen objects alone
+    assert gc.get_freeze_count() == 0
