@@ -29,9 +29,10 @@ from datetime import date
 
 from sqlalchemy import delete, insert, select
 
+from salescoach.batchgc import no_gc
 from salescoach.crm import parse as P
 from salescoach.crm.evidence import gather
-from salescoach.crm.stats import load_deals, no_gc, state_on
+from salescoach.crm.stats import load_deals, state_on
 from salescoach.store import models as m
 from salescoach.store.repo import Repository
 

@@ -704,7 +704,7 @@ def expand(paths: list[str]) -> list[tuple[Path, str | None]]:
 def import_paths(repo: Repository, paths: list[str], fmt: str = "auto", mapping: Mapping | None = None,
                  strict: bool = False, as_of: date | None = None) -> list[FileResult]:
     results = []
-    from salescoach.crm.stats import no_gc
+    from salescoach.batchgc import no_gc
     for path, kind in expand(paths):
         try:
             with no_gc():

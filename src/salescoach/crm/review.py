@@ -46,9 +46,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from salescoach.batchgc import no_gc
 from salescoach.crm import parse as P
 from salescoach.crm.evidence import MEDDPICC, DealEvidence, gather
-from salescoach.crm.stats import DealRow, current_quota, figures, ladder_of, load_deals, no_gc, reached_map, state_on
+from salescoach.crm.stats import DealRow, current_quota, figures, ladder_of, load_deals, reached_map, state_on
 from salescoach.errors import SalescoachError
 from salescoach.frameworks import load
 from salescoach.store import models as m

@@ -21,14 +21,13 @@ count as before everything); deals created after it, or whose history starts aft
 """
 from __future__ import annotations
 
-import gc
 import statistics
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
 
+from salescoach.batchgc import no_gc
 from salescoach.crm import parse as P
 from salescoach.store import models as m
 from salescoach.store.repo import Repository
@@ -36,19 +35,6 @@ from salescoach.store.repo import Repository
 GROUPS = ("rep", "manager", "region", "product", "sector")
 NONE_LABEL = {"rep": "(no owner)", "manager": "(no manager)", "region": "(no region)", "product": "(no product)",
               "sector": "(no account)"}
-
-
-@contextmanager
-def no_gc():
-    """Pause the cyclic garbage collector while building millions of small objects (they hold no cycles;
-    without this, full collections dominate the run time)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 @dataclass(slots=True)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, distinct, func, insert, select
 
-from salescoach.batchgc import batch_gc, settle
+from salescoach.batchgc import no_gc
 from salescoach.memory.config import MemoryConfig
 from salescoach.memory.signals import NA, POLARITIES
 from salescoach.store import models as m
@@ -190,10 +190,9 @@ def consolidate(repo: Repository, cfg: MemoryConfig, rep_ids: list[int] | None =
     """Bring observations in line with the findings: the given reps (default: all), then the floor.
 
     Then (`refresh_models`) the mental models get a new version when their inputs changed
-    (`salescoach.memory.mental_models`; a failure there only warns). Runs with the batch collector
-    settings (`salescoach.batchgc`): it builds many small objects from every stored verdict."""
-    with batch_gc():
-        settle()
+    (`salescoach.memory.mental_models`; a failure there only warns). Runs with the cyclic garbage
+    collector paused (`salescoach.batchgc.no_gc`): it builds many small objects from every stored verdict."""
+    with no_gc():
         return _consolidate(repo, cfg, rep_ids, refresh_models)
 
 

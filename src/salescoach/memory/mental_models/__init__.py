@@ -21,7 +21,7 @@ import warnings
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from salescoach.batchgc import batch_gc, settle
+from salescoach.batchgc import no_gc
 from salescoach.errors import SalescoachError
 from salescoach.memory.mental_models import playbook, themes
 from salescoach.store import models as m
@@ -92,11 +92,10 @@ def _refresh(repo: Repository, model_id: str, cfg, force: bool) -> tuple[dict, b
 def refresh(repo: Repository, model_id: str, cfg=None, *, force: bool = False) -> tuple[dict, bool]:
     """Bring one model up to date: (latest version as a dict, True when a new version was written).
 
-    Runs with the batch collector settings (`salescoach.batchgc`): a refresh builds an object per
-    stored question or verdict, and the default settings re-examined them all again and again (a
-    third of the playbook's refresh time on a 100k-call store)."""
-    with batch_gc():
-        settle()
+    Runs with the cyclic garbage collector paused (`salescoach.batchgc.no_gc`): a refresh builds an object
+    per stored question or verdict, and the collector re-examined them all again and again (over a third
+    of the playbook's refresh time on a 100k-call store)."""
+    with no_gc():
         try:
             return _refresh(repo, model_id, cfg, force)
         except IntegrityError:  # another process wrote this version (or created the model) a moment ago
