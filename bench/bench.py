@@ -76,30 +76,26 @@ def stage_times(paths: list[Path], repeat: int) -> dict[str, float]:
     best: dict[str, float] = {}
     with batch_gc():  # the collector settings `salescoach analyze` runs with
         settle()
-        _stage_passes(paths, repeat, P, pipe, load_call, best)
-    return best
-
-
-def _stage_passes(paths, repeat, P, pipe, load_call, best) -> None:
-    for _ in range(repeat):
-        t: dict[str, float] = {}
-        for p in paths:
-            t0 = time.process_time()
-            call = load_call(str(p), reps=["Jordan Avery"])
-            t1 = time.process_time()
-            doc = P.make_doc(call)
-            t2 = time.process_time()
-            t["read"] = t.get("read", 0.0) + t1 - t0
-            t["make_doc"] = t.get("make_doc", 0.0) + t2 - t1
-            for n in pipe.names:
+        for _ in range(repeat):
+            t: dict[str, float] = {}
+            for p in paths:
                 t0 = time.process_time()
-                P.ANALYZERS[n](doc)
-                t[n] = t.get(n, 0.0) + time.process_time() - t0
-            t0 = time.process_time()
-            json.dumps(doc.report)
-            t["json"] = t.get("json", 0.0) + time.process_time() - t0
-        for k, v in t.items():
-            best[k] = min(best.get(k, v), v)
+                call = load_call(str(p), reps=["Jordan Avery"])
+                t1 = time.process_time()
+                doc = P.make_doc(call)
+                t2 = time.process_time()
+                t["read"] = t.get("read", 0.0) + t1 - t0
+                t["make_doc"] = t.get("make_doc", 0.0) + t2 - t1
+                for n in pipe.names:
+                    t0 = time.process_time()
+                    P.ANALYZERS[n](doc)
+                    t[n] = t.get(n, 0.0) + time.process_time() - t0
+                t0 = time.process_time()
+                json.dumps(doc.report)
+                t["json"] = t.get("json", 0.0) + time.process_time() - t0
+            for k, v in t.items():
+                best[k] = min(best.get(k, v), v)
+    return best
 
 
 def main() -> int:

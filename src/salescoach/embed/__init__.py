@@ -124,9 +124,9 @@ def embed(texts: list[str], batch: int = 2048) -> np.ndarray:
 def _embed_batch(t: dict, texts: list[str]) -> np.ndarray:
     get, vec = t["index"].get, t["vec"]
     flat: list[int] = []
-    starts = np.zeros(len(texts), dtype=np.int64)
-    for r, text in enumerate(texts):
-        starts[r] = len(flat)
+    starts: list[int] = []  # where each text's word ids begin in `flat`
+    for text in texts:
+        starts.append(len(flat))
         words = _WORD.findall(text.lower())
         ids = [get(w, -2) for w in words]
         if -2 in ids:
@@ -136,7 +136,7 @@ def _embed_batch(t: dict, texts: list[str]) -> np.ndarray:
     if flat:
         gathered = vec[np.asarray(flat, dtype=np.int64)]
         # one sum per text (np.add.reduceat over the rows is several times slower)
-        for r, (a, b) in enumerate(zip(starts.tolist(), starts[1:].tolist() + [len(flat)])):
+        for r, (a, b) in enumerate(zip(starts, starts[1:] + [len(flat)])):
             if b > a:
                 out[r] = gathered[a:b].sum(axis=0)
     return out
