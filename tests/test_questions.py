@@ -73,7 +73,31 @@ def test_model_weights_ship_as_json():
     from importlib import resources
     import json
     data = json.loads(resources.files("salescoach.models").joinpath("questions.json").read_text())
-    assert data["weights"]["end?"] > 0 and 0 < data["threshold"] < 1
+    assert data["kind"] == "logistic-regimes"
+    for regime in ("punct", "nopunct"):
+        assert 0 < data[regime]["threshold"] < 1 and data[regime]["weights"]
+    assert data["punct"]["weights"]["end?"] > 0
+
+
+def test_punctuated_text_gets_its_own_model():
+    """In punctuated text '?' on a declarative marks a question; the same words without punctuation are
+    a statement. One model for both had to share its word weights and missed such questions."""
+    from salescoach.analysis.questions import model
+    assert model(True) is not model(False)
+    r = run([(REP, "We set it up for the finance team last spring."),
+             (BUY, "But she got credits for it?"), (REP, "Yes, all of them.")])
+    assert [q["text"] for q in r["questions"]] == ["But she got credits for it?"]
+
+
+def test_you_declarative_context():
+    from salescoach.analysis.questions import _you_declarative, context
+    assert _you_declarative(["so", "you're", "not", "living", "there"])
+    assert _you_declarative(["you", "still", "need", "space"])
+    assert not _you_declarative(["you", "know", "it", "breaks"])
+    assert not _you_declarative(["we", "think", "you", "need", "it"])
+    units = [("A", "so you're on shopify today", 0.0, 2.0, 0), ("B", "yeah since last year", 2.2, 4.0, 1)]
+    f = context(units, 0, ["so", "you're", "on", "shopify", "today"])
+    assert "yd&nx_other" in f and "yd&nxf=yeah" in f
 
 
 @pytest.mark.parametrize("text,form", [

@@ -105,14 +105,17 @@ def sequences(utts):
     return out
 
 
-def seq_examples(seqs):
+def seq_examples(seqs, punct=(True, False, False)):
+    """(features, label, regime) per labelled unit; regime "punct" for the punctuated variant of a
+    text, "nopunct" for its stripped variants (`punct[v]` for variant v)."""
     ex = []
-    for seq in seqs:
+    for v, seq in enumerate(seqs):
         units = [(spk, u, st, en, k) for spk, u, _, st, en, k in seq]
+        regime = "punct" if punct[v] else "nopunct"
         for i, (spk, u, y, *_) in enumerate(seq):
             if y is not None:
                 toks = clean_tokens(tokenize(u))
-                ex.append((features(u, context(units, i, toks), toks), y))
+                ex.append((features(u, context(units, i, toks), toks), y, regime))
     return ex
 
 
@@ -148,7 +151,7 @@ def load_mrda(d: Path):
 def mrda_examples(conv):
     utts = [(spk, [text], None if lab in IGNORE else [[text] if lab in QUESTION else []], start, end)
             for spk, text, lab, start, end in conv[1]]
-    return seq_examples(sequences(utts))
+    return seq_examples(sequences(utts), punct=(False,))
 
 
 def _secs(h, m, s) -> float:
@@ -189,7 +192,9 @@ def calls_examples(conv):
 
 
 EXAMPLES = {"swda": swda_examples, "mrda": mrda_examples, "calls": calls_examples}
-THRESHOLD = 0.3  # chosen on held-out folds (F1 on calls, swda and mrda)
+REGIMES = ("punct", "nopunct")
+THRESHOLDS = {"punct": 0.3, "nopunct": 0.3}  # chosen on held-out folds (F1 on calls, swda and mrda)
+C_REGIME: dict = {}  # per-regime C (--C sets both)
 WEIGHT = {"swda": 1.0, "mrda": 2.0, "calls": 3.0}  # mrda 2 and C 0.4: chosen on held-out folds
 
 
@@ -197,20 +202,10 @@ WEIGHT = {"swda": 1.0, "mrda": 2.0, "calls": 3.0}  # mrda 2 and C 0.4: chosen on
 _EXAMPLES: dict = {}
 
 
-def train(convs_by_kind: dict, C: float = 0.4, prune: float = 0.08) -> dict:
+def _fit(X, y, w, C: float, prune: float, threshold: float) -> dict:
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    X, y, w = [], [], []
-    for kind, convs in convs_by_kind.items():
-        for conv in convs:
-            key = (kind, conv[0])
-            if key not in _EXAMPLES:  # features of a conversation are extracted once (cross-validation reuses them)
-                _EXAMPLES[key] = EXAMPLES[kind](conv)
-            for feats, lab in _EXAMPLES[key]:
-                X.append(dict.fromkeys(feats, 1))
-                y.append(lab)
-                w.append(WEIGHT[kind])
     vec = DictVectorizer()
     Xm = vec.fit_transform(X).tocsr()
     Xm.indices = Xm.indices.astype("int32")
@@ -219,8 +214,30 @@ def train(convs_by_kind: dict, C: float = 0.4, prune: float = 0.08) -> dict:
     clf.fit(Xm, y, sample_weight=w)
     names = vec.get_feature_names_out()
     weights = {n: round(float(c), 4) for n, c in zip(names, clf.coef_[0]) if abs(c) >= prune}
-    return {"kind": "logistic", "bias": round(float(clf.intercept_[0]), 4), "threshold": THRESHOLD,
+    return {"kind": "logistic", "bias": round(float(clf.intercept_[0]), 4), "threshold": threshold,
             "weights": dict(sorted(weights.items())), "examples": len(y), "positives": int(sum(y)), "C": C}
+
+
+def train(convs_by_kind: dict, C: float = 0.4, prune: float = 0.08) -> dict:
+    """One model per regime: "punct" (text that carries '?' and '.', scored when a call has them) and
+    "nopunct" (raw speech-to-text). A single linear model over both had to share its word weights
+    between them, so in punctuated text a declarative with '?' ("But she got credits for it?") was
+    held down by the weights learnt from the same words without punctuation."""
+    data: dict = {r: ([], [], []) for r in REGIMES}
+    for kind, convs in convs_by_kind.items():
+        for conv in convs:
+            key = (kind, conv[0])
+            if key not in _EXAMPLES:  # features of a conversation are extracted once (cross-validation reuses them)
+                _EXAMPLES[key] = EXAMPLES[kind](conv)
+            for feats, lab, regime in _EXAMPLES[key]:
+                X, y, w = data[regime]
+                X.append(dict.fromkeys(feats, 1))
+                y.append(lab)
+                w.append(WEIGHT[kind])
+    out = {"kind": "logistic-regimes"}
+    for r in REGIMES:
+        out[r] = _fit(*data[r], C=C_REGIME.get(r, C), prune=prune, threshold=THRESHOLDS[r])
+    return out
 
 
 def write_fold_dirs(tmp: Path, data: Path, kind: str, convs_names: list[str]) -> Path:
@@ -279,7 +296,8 @@ def cross_validate(data: Path, convs: dict, C: float, folds: int = 5, kinds=("ca
         d = write_fold_dirs(tmp, data, kind, held)
         for thr in thresholds or [None]:
             if thr is not None:
-                m["threshold"] = m["threshold_nopunct"] = thr
+                for r in REGIMES:
+                    m[r]["threshold"] = thr
             mp = tmp / f"model_{k}.json"
             mp.write_text(json.dumps(m))
             for strip in ((False, True) if kind != "mrda" else (False,)):
@@ -302,11 +320,15 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=Path("/work/shared/data"))
     ap.add_argument("--out", type=Path, default=ROOT / "src/salescoach/models/questions.json")
     ap.add_argument("--C", type=float, default=0.4)
+    ap.add_argument("--C-regime", action="append", default=[], metavar="REGIME=C", help="C of one regime's model")
     ap.add_argument("--cv", action="store_true")
     ap.add_argument("--kinds", default="calls,swda,mrda", help="data sets to hold out in --cv")
     ap.add_argument("--weight", action="append", default=[], metavar="KIND=W", help="example weight of a data set")
     ap.add_argument("--thresholds", default="", help="--cv: score each fold model at these thresholds, e.g. 0.25,0.3")
     a = ap.parse_args()
+    for kw in a.C_regime:
+        k, v = kw.split("=")
+        C_REGIME[k] = float(v)
     for kw in a.weight:
         k, v = kw.split("=")
         WEIGHT[k] = float(v)
@@ -318,7 +340,8 @@ def main() -> None:
         return
     m = train(convs, C=a.C)
     a.out.write_text(json.dumps(m, indent=0, sort_keys=True) + "\n")
-    print(f"wrote {a.out}: {len(m['weights'])} weights, {m['examples']} examples ({m['positives']} questions)")
+    print(f"wrote {a.out}: " + "; ".join(f"{r}: {len(m[r]['weights'])} weights, {m[r]['examples']} examples "
+                                        f"({m[r]['positives']} questions)" for r in REGIMES))
 
 
 if __name__ == "__main__":

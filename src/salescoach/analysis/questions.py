@@ -24,7 +24,12 @@ What counts as a question (the detector)
   "no", "well"...). Disfluencies are removed first (cut-off words, "uh"/"um", stutters such as
   "do you do you"). tools/train_questions.py trains it on telephone talk (Switchboard), meeting
   talk (ICSI MRDA, with its real timings) and the labelled sales calls, each with and without
-  punctuation and casing; the weights ship as JSON (models/questions.json) and inference is plain
+  punctuation and casing. There are two models: one for punctuated text and one for raw
+  speech-to-text (a call whose text has no '?' and no '.'), because the same words weigh
+  differently in each: in punctuated text a declarative ending in '?' ("But she got credits for
+  it?") is a question, and without punctuation it usually is not. A statement about the listener
+  ("so you're on Shopify today") is also read with the reply it gets ("yeah", "no", "uh-huh").
+  The weights ship as JSON (models/questions.json) and inference is plain
   Python (look-ups, a sum, a sigmoid). The model is linear, so the text part of the score is
   computed once per distinct sentence text in a call and the context part is added per sentence.
 - Unpunctuated text: sentences.py splits at capitals where speech-to-text kept them. When a
@@ -178,6 +183,22 @@ def _gap(g: float) -> str:
     return "0" if g < 0.3 else "1" if g < 1.0 else "3" if g < 3.0 else "9"
 
 
+_YOU_SUBJ = frozenset(["you", "you're", "you've", "you'll", "you'd", "y'all"])
+_YD_SKIP = frozenset(["so", "and", "but", "oh", "well", "now", "then", "i", "guess", "mean", "think", "assume", "and",
+                      "or", "okay", "ok", "o_k", "right", "yeah", "like", "maybe", "probably", "still"])
+
+
+def _you_declarative(toks: list[str]) -> bool:
+    """The sentence opens (after discourse words and hedges) with "you" as subject and is not
+    inverted or a wh-question: a candidate declarative question."""
+    for k, w in enumerate(toks[:5]):
+        if w in _YOU_SUBJ:
+            return k + 1 < len(toks) and toks[k + 1] not in ("know", "see")  # "you know" is a filler
+        if w not in _YD_SKIP and w not in _DISFL:
+            return False
+    return False
+
+
 def context(units: list[tuple], i: int, toks: list[str] | None = None) -> list[str]:
     """Context features of unit i in a time-ordered sequence of units
     (speaker, text, start, end, segment id); start / end are None when untimed.
@@ -190,11 +211,14 @@ def context(units: list[tuple], i: int, toks: list[str] | None = None) -> list[s
     - for a unit of one or two words (`toks`: its clean tokens), those words joined with the
       above: a standalone "right" / "you know" right after one's own statement is a tag question,
       a standalone "what" / "huh" / "sorry" just after someone else spoke asks for a repeat,
-      while the same words after another speaker are mostly backchannels."""
+      while the same words after another speaker are mostly backchannels;
+    - for a statement about the listener ("so you're on Shopify today"), who speaks next and how
+      their reply starts: put up for confirmation, it gets a "yeah" / "no" / "uh-huh"."""
     f = []
     u = units[i]
     spk, start, end, seg = u[0], u[2], u[3], u[4]
     pv = nx = ""
+    nt: list[str] = []
     if i > 0:
         p = units[i - 1]
         pv = "pv_seg" if p[4] == seg and seg is not None else "pv_same" if p[0] == spk else "pv_other"
@@ -225,6 +249,12 @@ def context(units: list[tuple], i: int, toks: list[str] | None = None) -> list[s
     else:
         nx = "nx_none"
         f.append(nx)
+    if toks is not None and len(toks) > 2 and _you_declarative(toks):
+        # a statement about the listener ("so you're on Shopify", "you still need the space") put up for
+        # confirmation: the other speaker's reply ("yeah", "no", "uh-huh") tells it from a statement
+        f.append("yd&" + nx)
+        if nx == "nx_other" and nt:
+            f.append("yd&nxf=" + nt[0])
     if toks is not None and 0 < len(toks) <= 2:
         key = "sh=" + " ".join(toks)
         f.append(key + "&" + pv)
@@ -344,6 +374,8 @@ def _ctx_family(name: str) -> str | None:
         if name == "pv_q" or name.endswith("&?"):
             return name
         return name[:3] + ("&g" if "&g" in name else "")
+    if name.startswith("yd&"):
+        return "yd&nxf" if name.startswith("yd&nxf=") else "yd&nx"
     if name.startswith(("nxf=", "nxf2=", "sh=")):
         return name.split("=", 1)[0]
     return None
@@ -513,15 +545,23 @@ class QuestionModel:
 
 
 @lru_cache(maxsize=1)
-def model() -> QuestionModel:
+def _model_data() -> dict:
     path = os.environ.get("SALESCOACH_QUESTION_MODEL")  # for cross-validation by tools/train_questions.py
     if path:
-        data = json.loads(open(path, encoding="utf-8").read())
-    else:
-        try:
-            data = json.loads(resources.files("salescoach.models").joinpath("questions.json").read_text(encoding="utf-8"))
-        except FileNotFoundError:  # no trained model shipped: fall back to the question-mark rule
-            data = {"bias": -3.0, "weights": {"end?": 6.0}}
+        return json.loads(open(path, encoding="utf-8").read())
+    try:
+        return json.loads(resources.files("salescoach.models").joinpath("questions.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:  # no trained model shipped: fall back to the question-mark rule
+        return {"bias": -3.0, "weights": {"end?": 6.0}}
+
+
+@lru_cache(maxsize=2)
+def model(punct: bool = True) -> QuestionModel:
+    """The question model for punctuated text (`punct`) or for raw speech-to-text without '?' and '.'.
+    The shipped file holds one model per regime; a file with one model serves both."""
+    data = _model_data()
+    if data.get("kind") == "logistic-regimes":
+        data = data["punct" if punct else "nopunct"]
     return QuestionModel(data)
 
 
@@ -924,7 +964,7 @@ def detect(text: str, ctx: list[str] | None = None, toks: list[str] | None = Non
         toks = clean_tokens(tokenize(text))
     if is_cleft_statement(text, toks):
         return None
-    m = model()
+    m = model("?" in text or "." in text)
     ctx = ctx or []
     z = m.logit(text, ctx, toks) + (_REQ_MARGIN if opens_with_request(toks) else 0.0)
     if z >= m.logit_threshold - _CLAUSE_MARGIN:
@@ -953,9 +993,9 @@ def questions(doc: CallDoc) -> None:
     context features (the model is linear, so the text part is computed once per distinct text)."""
     out = []
     segs = doc.call.segments
-    m = model()
-    w = m.w
     punct = any("?" in s.text or "." in s.text for s in doc.sentences)
+    m = model(punct)
+    w = m.w
     thr = m.logit_threshold if punct else m.logit_threshold_nopunct
     low = thr - _CLAUSE_MARGIN
     cache: dict[str, _Scored] = {}
