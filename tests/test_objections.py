@@ -386,3 +386,32 @@ def test_answers_to_discovery_questions(question, answer, category):
     text = lines(("Rita Sales", question), ("Ben Buyer", answer), ("Rita Sales", "Got it, thanks."))
     objs = run(text, with_questions=True)
     assert [o["category"] for o in objs] == ([category] if category else [])
+
+
+@pytest.mark.parametrize("line,category", [
+    ("I'm gonna be honest with you, though. I'm not sure this is the right time to be taking on something new.",
+     "timing"),
+    ("Realistically this isn't getting signed before quarter-end.", "timing"),
+    ("Honestly, I don't see us needing the parts piece.", "need"),
+    ("That's more than we spent on the whole software line last year, by a lot.", "budget"),
+    ("We'd need you at least fifteen percent lower to get this done.", "budget"),
+])
+def test_more_objection_shapes(line, category):
+    assert only(call_with(line))["category"] == category
+
+
+def test_not_a_price_objection_when_discounting_someone_elses_numbers():
+    text = lines(("Rita Sales", "How much do you trust the numbers from Meta today?"),
+                 ("Ben Buyer", "Like a five out of ten. I just take thirty percent off whatever Meta says."),
+                 ("Rita Sales", "Got it."))
+    assert run(text, with_questions=True) == []
+
+
+@pytest.mark.parametrize("reply,key", [
+    ("Six weeks, okay. I'm sure legal is getting buried by everybody right now.", "empathize"),
+    ("Yeah, that makes sense. That's a lot of change at once.", "empathize"),
+    ("Ugh, I'm sorry. Three years of paying for something that didn't work.", "empathize"),
+    ("Five months is brutal.", "acknowledge"),
+])
+def test_more_aecr_shapes(reply, key):
+    assert _handled(reply)[key]

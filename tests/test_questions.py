@@ -256,3 +256,21 @@ def test_fast_text_scoring_matches_the_training_features():
         toks = clean_tokens(tokenize(t.strip()))
         slow = sum(m.w.get(f, 0.0) for f in set(features(t, [], toks, ngrams=False)))
         assert abs(m._text_sum(t, toks) - slow) < 1e-9, t
+
+
+def test_spin_without_an_agenda_and_after_the_pitch():
+    r = run([(REP, "Hey, how've you been?"), (BUY, "Good, busy."),
+             (REP, "Did you catch the game on Sunday?"), (BUY, "I did, rough ending."),
+             (REP, "So where do things break down with invoices today?"), (BUY, "Approvals sit for weeks."),
+             (REP, "How often does that happen?"), (BUY, "Every month-end."),
+             (REP, "Do you have a sense of what that adds up to over a year?"), (BUY, "Maybe forty grand."),
+             (REP, "Let me share my screen and show you the approval queue."), (BUY, "Sure."),
+             (REP, "How many approvers do you have today?"), (BUY, "Six."),
+             (REP, "Is it still your call on tools like this?"), (BUY, "Mostly.")])
+    spin = {q["text"]: q["spin"] for q in r["questions"] if q["role"] == "rep"}
+    assert spin["Hey, how've you been?"] == "other"
+    assert spin["Did you catch the game on Sunday?"] == "other"
+    assert spin["How often does that happen?"] == "problem"
+    assert spin["Do you have a sense of what that adds up to over a year?"] == "implication"
+    assert spin["How many approvers do you have today?"] == "situation"  # current state, after the pitch
+    assert spin["Is it still your call on tools like this?"] == "other"

@@ -57,7 +57,8 @@ How a question is typed (rules over lexicons in frameworks/questions.json)
   Call phases matter: rep questions before the agenda / "let me start with..." (when one is
   found in the first 30% of the call) are rapport (other); after the first need-payoff question
   or after the rep starts presenting ("let me share my screen"), discovery is over and questions
-  without a problem / implication cue are other. A short follow-up ("Tell me more", "And you?",
+  without a problem / implication cue are other, except questions about the buyer's current state
+  ("how do you report that today?", "how many people are on the team?": still situation). A short follow-up ("Tell me more", "And you?",
   "Same question") keeps the type of the rep's previous problem / implication question.
 - sandler_level (rep questions of the pain funnel, else null): 1 = surface pain (what is wrong,
   tell me more, give an example, how long has it been going on), 2 = business impact (what it
@@ -848,7 +849,7 @@ def _type_one(s: str, prev_disc: str | None, before_disc: bool, closing: bool, f
     elif has("problem") and not closing:
         spin = "problem"
     else:
-        spin = "other" if closing else "situation"
+        spin = "other" if closing and not has("current_state") else "situation"
     # Sandler pain funnel
     level = None
     if spin in ("problem", "implication") or (spin == "other" and has("sandler3") and not closing):
