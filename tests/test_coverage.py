@@ -90,3 +90,15 @@ def test_norm_and_first_words():
     assert _first_words("(?:doesn't|don't) work") == [("doesn't", False), ("don't", False)]
     assert _first_words(r"frustrat\w*") == [("frustrat", True)]
     assert _first_words("(?:the )?decision") is None
+
+
+def test_stated_problem_is_meddpicc_pain():
+    from salescoach.analysis import Pipeline
+    from salescoach.transcript import parse_call
+    text = ("Rita Sales: Where does the approval process break down today?\n"
+            "Ben Buyer: Invoices sit in a shared folder for weeks, so we pay suppliers late.\n"
+            "Rita Sales: Got it.\n")
+    r = Pipeline(["conversation", "questions", "objections", "structure", "coverage"])(
+        parse_call("t.txt", text, reps=["Rita Sales"]))
+    assert r["coverage_found"]["problem"] and r["coverage_found"]["pain"]
+    assert any("(the problem)" in e["how"] for e in r["coverage_evidence"]["pain"])

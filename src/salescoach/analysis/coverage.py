@@ -14,7 +14,7 @@ Discovery must-knows (what the rep needs to leave a discovery call knowing):
 MEDDPICC: metrics (the buyer's numbers: targets, rates, amounts), economic_buyer (who signs or owns the
 budget), decision_criteria (what a solution must show or do), decision_process (the steps and people of
 the decision), paper_process (procurement, legal, security review, contract and billing terms), pain
-(the problem felt, including personal stakes), champion (a buyer offering to carry the case inside),
+(the problem felt: every problem the buyer states, plus personal stakes and frustration), champion (a buyer offering to carry the case inside),
 competition (other vendors, the buyer's own tools or an in-house build weighed against us).
 
 An element counts as brought to light in a segment when
@@ -453,6 +453,10 @@ def detect(doc: CallDoc, skip_before: int | None = None) -> dict[str, list[dict]
             elif k in said and k not in BUYER_ONLY:
                 add(k, i, "rep summary confirmed by buyer", keys[k]["says"])
 
+    # MEDDPICC's pain is the problem the buyer feels: every problem the buyer states is pain evidence too
+    for i, e in found["problem"].items():
+        if i not in found["pain"] and e["how"] != "rep summary confirmed by buyer":
+            found["pain"][i] = dict(e, how=e["how"] + " (the problem)")
     out = {k: sorted(v.values(), key=lambda e: e["segment"]) for k, v in found.items()}
     doc._sc_coverage = out  # type: ignore[attr-defined]
     return out
