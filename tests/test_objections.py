@@ -415,3 +415,16 @@ def test_not_a_price_objection_when_discounting_someone_elses_numbers():
 ])
 def test_more_aecr_shapes(reply, key):
     assert _handled(reply)[key]
+
+
+@pytest.mark.parametrize("line", [
+    "I'm not sure how many of our aides have smartphones, most of them do, I think.",
+    "I'm not sure what we pay them exactly, I'd have to look it up.",
+])
+def test_not_knowing_a_fact_is_not_an_objection(line):
+    assert run(call_with(line)) == []
+
+
+def test_empathy_from_their_seat():
+    h = _handled("That makes complete sense, I'd want that too in their seat. What would the board need to see?")
+    assert h["empathize"] and h["clarify"]

@@ -274,3 +274,12 @@ def test_spin_without_an_agenda_and_after_the_pitch():
     assert spin["Do you have a sense of what that adds up to over a year?"] == "implication"
     assert spin["How many approvers do you have today?"] == "situation"  # current state, after the pitch
     assert spin["Is it still your call on tools like this?"] == "other"
+
+
+def test_scheduling_questions_are_other_but_a_day_named_in_discovery_is_not():
+    r = run([(REP, "Let's start with the dispatch side."), (BUY, "Sure."),
+             (REP, "What goes wrong on a day like Monday?"), (BUY, "Everything runs late."),
+             (REP, "Could we hold Tuesday the nineteenth at eight for the sandbox session?"), (BUY, "Yes.")])
+    spin = {q["text"]: q["spin"] for q in r["questions"] if q["role"] == "rep"}
+    assert spin["What goes wrong on a day like Monday?"] == "problem"
+    assert spin["Could we hold Tuesday the nineteenth at eight for the sandbox session?"] == "other"

@@ -230,6 +230,8 @@ def test_untimed_transcript():
     ("Could we book a follow-up call on Friday at 3 pm?", "Maybe later, let me think about it.", False, True),
     ("Let's touch base sometime next month.", "Sure.", False, False),
     ("How about a working session the 14th at 10 am Pacific?", "Sounds good, I'll grab the room.", True, True),
+    # agreed without a date: committed, and the missing date is what the debrief should flag
+    ("Let's set up a pilot at your two sites, I'll send you the pilot agreement.", "Yes, let's do that.", True, False),
 ])
 def test_next_step_committed_vs_vague(proposal, reply, committed, dated):
     text = (DISCOVERY.rsplit("[00:26:00]", 1)[0]

@@ -215,7 +215,7 @@ def moments(doc: CallDoc) -> None:
     if ns.get("committed") and ns.get("has_date"):
         b.add("strength", "next_steps", ns.get("start"), ns.get("text"), None, quote=ns.get("text"))
     elif ctype != "other" or ns.get("text"):
-        detail = " (a next step was mentioned but no date was set)" if ns.get("committed") else ""
+        detail = " (a next step was agreed, but no date was set)" if ns.get("committed") else ""
         t, q, spk = (ns.get("start"), ns.get("text"), None) if ns.get("text") else _last_rep(doc)
         b.add("opportunity", "next_steps", t, q, spk, detail=detail)
 

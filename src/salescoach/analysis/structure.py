@@ -242,6 +242,7 @@ def next_step(x: _Ctx) -> dict:
         if C["proposal"].search(t) or (C["meeting"].search(t) and C["when"].search(t)):
             candidates.append(i)
     chosen, committed, acc_seg = None, False, None
+    undated: tuple[int, int] | None = None  # the last proposal the other side accepted without a date
     for i in candidates:
         side = x.is_rep(i)
         decided = None
@@ -259,6 +260,10 @@ def next_step(x: _Ctx) -> dict:
         if decided and dated:
             chosen, committed = i, True
             break
+        if decided:
+            undated = (i, acc_seg)
+    if chosen is None and undated is not None:  # agreed, but no date set: committed, has_date false
+        (chosen, acc_seg), committed = undated, True
     if chosen is None:
         vague = [i for i in range(start, x.n) if C["vague"].search(x.norms[i])]
         dated = [i for i in candidates if C["when"].search(x.norms[i])]
