@@ -283,3 +283,10 @@ def test_scheduling_questions_are_other_but_a_day_named_in_discovery_is_not():
     spin = {q["text"]: q["spin"] for q in r["questions"] if q["role"] == "rep"}
     assert spin["What goes wrong on a day like Monday?"] == "problem"
     assert spin["Could we hold Tuesday the nineteenth at eight for the sandbox session?"] == "other"
+
+
+def test_request_frames_are_questions_in_punctuated_calls():
+    ask = "Walk me through what happens today when the scanner flags something at, say, two in the morning."
+    r = run([(BUY, "We have the scanner on every laptop."), (REP, "Okay, that helps. " + ask),
+             (BUY, "Honestly? It emails me.")])
+    assert ask in [q["text"] for q in r["questions"]]

@@ -914,6 +914,18 @@ def opens_with_request(toks: list[str]) -> bool:
 
 
 _REQ_MARGIN = 1.0  # logit bonus of a sentence that opens with a request frame (see the module docstring)
+_REQ_SURE = 30.0  # ... of three words or more ("walk me through how you ...", "tell me more"): always a question
+
+
+def _request_bonus(toks: list[str]) -> float:
+    """Logit bonus for a request frame at the start: information requests in imperative form are questions
+    by definition, whatever the model makes of the rest; "let me know if ..." is left to the model."""
+    if not opens_with_request(toks):
+        return 0.0
+    j = _skip(toks, _lex().fillers)
+    if len(toks) - j >= 3 and toks[j:j + 3] != ["let", "me", "know"]:
+        return _REQ_SURE
+    return _REQ_MARGIN
 _CLAUSE_MIN = 8  # words: shorter unpunctuated sentences are judged whole
 _CLAUSE_MARGIN = 0.0  # a sentence this close to the threshold (logit) gets its clauses scored (0: chosen on held-out folds)
 _CLAUSE_AFTER = frozenset(["it", "cool", "perfect", "great", "nice", "sense", "good", "fair", "totally", "interesting",
@@ -967,7 +979,7 @@ def detect(text: str, ctx: list[str] | None = None, toks: list[str] | None = Non
         return None
     m = model("?" in text or "." in text)
     ctx = ctx or []
-    z = m.logit(text, ctx, toks) + (_REQ_MARGIN if opens_with_request(toks) else 0.0)
+    z = m.logit(text, ctx, toks) + _request_bonus(toks)
     if z >= m.logit_threshold - _CLAUSE_MARGIN:
         text, z = question_clause(text, m, ctx, z)
     if z >= m.logit_threshold:
@@ -1008,7 +1020,7 @@ def questions(doc: CallDoc) -> None:
         if e is None:
             toks = clean_tokens(tokenize(text))
             part = None if is_cleft_statement(text, toks) else \
-                m.logit(text, None, toks) + (_REQ_MARGIN if opens_with_request(toks) else 0.0)
+                m.logit(text, None, toks) + _request_bonus(toks)
             e = cache[text] = _Scored(toks, part, part is not None and
                                       part + (cmax_short if len(toks) <= 2 else cmax) >= low)
         if not e.hopeful:
