@@ -428,3 +428,12 @@ def test_not_knowing_a_fact_is_not_an_objection(line):
 def test_empathy_from_their_seat():
     h = _handled("That makes complete sense, I'd want that too in their seat. What would the board need to see?")
     assert h["empathize"] and h["clarify"]
+
+
+@pytest.mark.parametrize("line,category", [
+    ("I don't know that I buy that, to be honest with you.", "trust"),
+    ("I'm not comfortable locking into three years with a vendor we've never worked with.", "trust"),
+    ("Look, our supers won't use another app.", "need"),
+])
+def test_doubt_and_adoption_shapes(line, category):
+    assert only(call_with(line))["category"] == category
