@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """`make eval`: score `salescoach analyze` on the labelled dev data with ../shared/eval/score.py.
 
+Also scores the labelled calls written for this project (bench/labelled_calls/setN) with the same scorer.
+
 Runs every data set the scorer knows that is present under --shared, prints the figures next to
 the targets of issue #2, and exits 0 (it reports; it does not gate). Skips cleanly when the shared
 data is absent (users have no ../shared).
@@ -30,6 +32,13 @@ RUNS = [
     ("ICSI meetings (timed, unpunctuated)", "mrda", "data/mrda/train", [], {
         "question_f1": 0.75, "talk_time_max_rel_error": -0.01}),
 ]
+CALL_TARGETS = RUNS[0][4]
+# Labelled calls written for this project (bench/labelled_calls/README.md): scored with the same scorer.
+for _set, _what in [("set1", "written blind, then tuned on"), ("set2", "written blind, measured, then tuned on"),
+                    ("set3", "written blind, never tuned on")]:
+    RUNS.append((f"labelled calls {_set} ({_what})", "calls", f"repo:bench/labelled_calls/{_set}", [], CALL_TARGETS))
+    RUNS.append((f"labelled calls {_set}, no punctuation", "calls", f"repo:bench/labelled_calls/{_set}",
+                 ["--strip-punct"], {"question_f1": 0.85, "spin_macro_f1": 0.8}))
 
 
 def main() -> int:
@@ -45,7 +54,7 @@ def main() -> int:
         return 0
     results = {}
     for name, mode, rel, extra, targets in RUNS:
-        path = shared / rel
+        path = ROOT / rel[5:] if rel.startswith("repo:") else shared / rel
         if not path.exists():
             print(f"- {name}: {path} missing, skipped")
             continue

@@ -290,3 +290,18 @@ def test_request_frames_are_questions_in_punctuated_calls():
     r = run([(BUY, "We have the scanner on every laptop."), (REP, "Okay, that helps. " + ask),
              (BUY, "Honestly? It emails me.")])
     assert ask in [q["text"] for q in r["questions"]]
+
+
+def test_walkthrough_of_today_and_fact_checks_are_situation():
+    r = run([(REP, "Let me start with how invoices come in."), (BUY, "Sure."),
+             (REP, "Walk me through what happens to an invoice today, from the moment it shows up."),
+             (BUY, "It lands in a shared inbox and sits."),
+             (REP, "And what happens if that keeps going through year-end?"), (BUY, "We miss the close."),
+             (REP, "Let me share my screen and show you the approval queue."), (BUY, "Sure."),
+             (REP, "Ruben, it was three or four a month, right?"), (BUY, "About that."),
+             (REP, "Why are the other sites still on paper?"), (BUY, "Nobody owns it.")])
+    spin = {q["text"]: q["spin"] for q in r["questions"] if q["role"] == "rep"}
+    assert spin["Walk me through what happens to an invoice today, from the moment it shows up."] == "situation"
+    assert spin["And what happens if that keeps going through year-end?"] == "implication"
+    assert spin["Ruben, it was three or four a month, right?"] == "situation"  # after the pitch, still a fact
+    assert spin["Why are the other sites still on paper?"] == "problem"

@@ -811,6 +811,17 @@ def type_rep_questions(doc: CallDoc, qs: list[dict]) -> None:
             prev_disc = spin
 
 
+def _walkthrough_now(s: str, has) -> bool:
+    """ "What happens to an invoice today?": how the process runs now (situation), not a consequence
+    ("what happens if nothing changes?": implication)."""
+    return "what happens" in s and " if " not in f" {s} " and has("current_state")
+
+
+def _confirms_fact(s: str) -> bool:
+    """A tag question checking a fact about the buyer ("Earl's the lead mechanic, right?")."""
+    return s.endswith((" right", " correct")) and len(s.split()) > 3
+
+
 def _type_one(s: str, prev_disc: str | None, before_disc: bool, closing: bool, form: str,
               memo: dict[str, dict[str, bool]]) -> tuple:
     """(spin, sandler_level, socratic, researchable) of one rep question (normalised text `s`), given the
@@ -842,14 +853,14 @@ def _type_one(s: str, prev_disc: str | None, before_disc: bool, closing: bool, f
         spin = "other"
     elif has("need_payoff_if") and " would " in f" {s} " and not has("implication") or has("need_payoff"):
         spin = "need_payoff"
-    elif has("implication") and not (closing and has("other")):
+    elif has("implication") and not (closing and has("other")) and not _walkthrough_now(s, has):
         spin = "implication"
     elif has("other"):
         spin = "other"
-    elif has("problem") and not closing:
+    elif has("problem"):
         spin = "problem"
     else:
-        spin = "other" if closing and not has("current_state") else "situation"
+        spin = "other" if closing and not (has("current_state") or _confirms_fact(s)) else "situation"
     # Sandler pain funnel
     level = None
     if spin in ("problem", "implication") or (spin == "other" and has("sandler3") and not closing):
