@@ -305,3 +305,12 @@ def test_walkthrough_of_today_and_fact_checks_are_situation():
     assert spin["And what happens if that keeps going through year-end?"] == "implication"
     assert spin["Ruben, it was three or four a month, right?"] == "situation"  # after the pitch, still a fact
     assert spin["Why are the other sites still on paper?"] == "problem"
+
+
+def test_opening_small_talk_without_an_agenda_is_rapport():
+    lines = [(REP, "Was the trip a good one at least?"), (BUY, "It was great, thanks.")]
+    for k in range(20):  # the rest of the call: discovery without any agenda cue
+        lines += [(REP, f"How many people work on shift {k}?"), (BUY, f"About {k + 3} of them.")]
+    spin = {q["text"]: q["spin"] for q in run(lines)["questions"] if q["role"] == "rep"}
+    assert spin["Was the trip a good one at least?"] == "other"
+    assert spin["How many people work on shift 5?"] == "situation"

@@ -55,7 +55,7 @@ How a question is typed (rules over lexicons in frameworks/questions.json)
   other = rapport, logistics, agenda and permission checks, confirmations, stakeholders and
     decision process, objection clarifying, next steps.
   Call phases matter: rep questions before the agenda / "let me start with..." (when one is
-  found in the first 30% of the call) are rapport (other); after the first need-payoff question
+  found in the first 30% of the call; without one, in the first 8% of the call) are rapport (other); after the first need-payoff question
   or after the rep starts presenting ("let me share my screen"), discovery is over and questions
   without a problem / implication cue are other, except questions about the buyer's current state
   ("how do you report that today?", "how many people are on the team?": still situation). A short follow-up ("Tell me more", "And you?",
@@ -756,18 +756,23 @@ def _has(rx: _Lexicon | None, s: str) -> bool:
     return bool(rx and rx.search(s))
 
 
+_OPENING_SHARE = 0.08  # without an agenda, rep questions in the first 8% of the sentences are rapport (coverage's opening too)
+
+
 def _phases(doc: CallDoc) -> tuple[int, int]:
     """(first sentence index of discovery, first sentence index of the pitch), from rep cues."""
     ty = _types()
     n = len(doc.sentences)
     limit = max(30, int(n * 0.3))
-    disc, pitch = 0, n
+    disc, pitch = None, n
     for s in doc.sentences[:limit]:
         if s.role == REP:
             low = " ".join(s.tokens)
             if _has(ty.sp["agenda"], low) or _has(ty.sp["discovery_start"], low):
                 disc = s.index
                 break
+    if disc is None:  # no agenda: the opening small talk is the first few percent of the call (as in coverage)
+        disc = int(n * _OPENING_SHARE)
     # the pitch starts at a presenting cue after the agenda / discovery-start turn and the buyer's reply
     t0 = doc.sentences[disc].turn if n else 0
     start = next((s.index for s in doc.sentences[disc + 1:] if s.role == REP and s.turn > t0 + 1), n)
