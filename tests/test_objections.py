@@ -437,3 +437,18 @@ def test_empathy_from_their_seat():
 ])
 def test_doubt_and_adoption_shapes(line, category):
     assert only(call_with(line))["category"] == category
+
+
+@pytest.mark.parametrize("answer", [
+    "I wouldn't say it falls apart. The hours come in with the wrong job number sometimes.",
+    "They're wrong. I can't trust the labor numbers on a job until a month after the fact.",
+    "Well, you fight it. But it's a relationship thing, they're a big customer for us.",
+])
+def test_pain_in_answers_is_not_push_back(answer):
+    text = lines(("Rita Sales", "So where does that get you into trouble?"), ("Ben Buyer", answer),
+                 ("Rita Sales", "Got it, thanks."))
+    assert run(text, with_questions=True) == []
+
+
+def test_distrust_of_the_seller_is_still_trust():
+    assert only(call_with("Honestly, I don't trust vendors who promise a payback in three months."))["category"] == "trust"
