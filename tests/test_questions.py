@@ -314,3 +314,32 @@ def test_opening_small_talk_without_an_agenda_is_rapport():
     spin = {q["text"]: q["spin"] for q in run(lines)["questions"] if q["role"] == "rep"}
     assert spin["Was the trip a good one at least?"] == "other"
     assert spin["How many people work on shift 5?"] == "situation"
+
+
+def test_negotiation_questions_are_past_discovery():
+    from salescoach.analysis import Pipeline
+    from salescoach.transcript import parse_call
+    text = ("Ana Rep: Thanks for making time. The proposal and the redlines are both in your inbox.\n"
+            "Bo Buyer: We got them. The price is still above what procurement wants, and legal has the contract.\n"
+            "Ana Rep: What does their quote include?\n"
+            "Bo Buyer: Licences and onboarding.\n"
+            "Ana Rep: How's the rollout tracking so far this year?\n"
+            "Bo Buyer: Behind.\n"
+            "Ana Rep: If we moved to a two-year term with the discount, does the order form work for you?\n"
+            "Bo Buyer: Send me the revised order form and the pricing, I'll take it to procurement.\n")
+    r = Pipeline(["conversation", "questions", "objections", "structure"])(parse_call("n.txt", text, reps=["Ana Rep"]))
+    assert r["call"]["type"] == "negotiation"
+    spin = {q["text"]: q["spin"] for q in r["questions"] if q["role"] == "rep"}
+    assert spin["What does their quote include?"] == "other"  # a deal question, not discovery
+    assert spin["How's the rollout tracking so far this year?"] == "situation"  # still the buyer's current state
+
+
+@pytest.mark.parametrize("text,spin", [
+    ("And why is this a priority now?", "situation"),
+    ("And how's that going?", "problem"),
+    ("And where does that setup fall down for you?", "problem"),
+    ("Did I get that right?", "other"),
+])
+def test_more_spin_shapes(text, spin):
+    r = run([(REP, "Let me start with how your team works today."), (BUY, "Sure."), (REP, text), (BUY, "Well.")])
+    assert [q["spin"] for q in r["questions"] if q["role"] == "rep"][-1] == spin

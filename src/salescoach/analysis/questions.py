@@ -58,7 +58,9 @@ How a question is typed (rules over lexicons in frameworks/questions.json)
   found in the first 30% of the call; without one, in the first 8% of the call) are rapport (other); after the first need-payoff question
   or after the rep starts presenting ("let me share my screen"), discovery is over and questions
   without a problem / implication cue are other, except questions about the buyer's current state
-  ("how do you report that today?", "how many people are on the team?": still situation). A short follow-up ("Tell me more", "And you?",
+  ("how do you report that today?", "how many people are on the team?": still situation). A
+  negotiation call (given, or detected from its cues as the structure analyzer does) is past
+  discovery from its start. Why the buyer is looking now is situation. A short follow-up ("Tell me more", "And you?",
   "Same question") keeps the type of the rep's previous problem / implication question.
 - sandler_level (rep questions of the pain funnel, else null): 1 = surface pain (what is wrong,
   tell me more, give an example, how long has it been going on), 2 = business impact (what it
@@ -790,7 +792,8 @@ def type_rep_questions(doc: CallDoc, qs: list[dict]) -> None:
     """Fill spin / sandler_level / socratic / researchable of the rep questions in `qs` (in call order)."""
     disc, pitch = _phases(doc)
     prev_disc: str | None = None
-    closing = False
+    from salescoach.analysis.structure import negotiation_call  # structure reads the questions: import late
+    closing = negotiation_call(doc)  # a negotiation is past discovery from the start
     memo: dict[tuple, tuple] = {}  # repeated question in the same state: typed once
     found: dict[str, dict[str, bool]] = {}
     norm: dict[str, str] = {}
@@ -858,6 +861,8 @@ def _type_one(s: str, prev_disc: str | None, before_disc: bool, closing: bool, f
         spin = "other"
     elif has("need_payoff_if") and " would " in f" {s} " and not has("implication") or has("need_payoff"):
         spin = "need_payoff"
+    elif has("why_now"):
+        spin = "situation"
     elif has("implication") and not (closing and has("other")) and not _walkthrough_now(s, has):
         spin = "implication"
     elif has("other"):

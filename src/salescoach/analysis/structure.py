@@ -294,7 +294,8 @@ def next_step(x: _Ctx) -> dict:
 
 
 # ---------------------------------------------------------------- call type
-def call_type(x: _Ctx, uc: dict) -> tuple[str, dict]:
+def _cue_scores(x: _Ctx, uc: dict) -> dict:
+    """Negotiation cues over the call and the rep's demo cues (x agenda_weight inside the upfront contract)."""
     ct = x.cfg["call_type"]
     agenda = set()
     if uc["present"]:
@@ -305,6 +306,28 @@ def call_type(x: _Ctx, uc: dict) -> tuple[str, dict]:
         scores["negotiation"] += w * len(x.C["negotiation"].findall(t))
         if x.is_rep(i):  # the rep drives a demo; buyers' words ("not a demo") do not make one
             scores["demo"] += w * len(x.C["demo"].findall(t))
+    return scores
+
+
+def _is_negotiation(x: _Ctx, scores: dict) -> bool:
+    ct = x.cfg["call_type"]
+    return scores["negotiation"] >= ct["negotiation_min"] and scores["negotiation"] >= scores["demo"]
+
+
+def negotiation_call(doc: CallDoc) -> bool:
+    """Is this a negotiation call: given (--call-type), else detected from its cues exactly as the structure
+    analyzer's call type does (it does not depend on the questions). For analyzers that run before structure."""
+    if doc.call.call_type:
+        return doc.call.call_type == "negotiation"
+    if not doc.call.segments:
+        return False
+    x = _Ctx(doc)
+    return _is_negotiation(x, _cue_scores(x, upfront_contract(x)))
+
+
+def call_type(x: _Ctx, uc: dict) -> tuple[str, dict]:
+    ct = x.cfg["call_type"]
+    scores = _cue_scores(x, uc)
     qs = x.doc.report.get("questions")
     if isinstance(qs, list) and qs:
         rep_names = {x.segs[i].speaker for i in range(x.n) if x.is_rep(i)}  # the guessed side too
@@ -312,7 +335,7 @@ def call_type(x: _Ctx, uc: dict) -> tuple[str, dict]:
     else:
         rep_q = sum(1 for i, s in enumerate(x.segs) if x.is_rep(i) and "?" in s.text)
     scores["rep_questions"] = rep_q
-    if scores["negotiation"] >= ct["negotiation_min"] and scores["negotiation"] >= scores["demo"]:
+    if _is_negotiation(x, scores):
         return "negotiation", scores
     if scores["demo"] >= ct["demo_min"]:
         return "demo", scores
