@@ -321,8 +321,17 @@ def negotiation_call(doc: CallDoc) -> bool:
         return doc.call.call_type == "negotiation"
     if not doc.call.segments:
         return False
-    x = _Ctx(doc)
-    return _is_negotiation(x, _cue_scores(x, upfront_contract(x)))
+    x, uc = _ctx_uc(doc)
+    return _is_negotiation(x, _cue_scores(x, uc))
+
+
+def _ctx_uc(doc: CallDoc) -> tuple[_Ctx, dict]:
+    """The call's _Ctx and upfront contract, worked out once per doc (the questions analyzer may ask first)."""
+    got = doc.__dict__.get("_sc_structure_ctx")
+    if got is None:
+        x = _Ctx(doc)
+        got = doc.__dict__["_sc_structure_ctx"] = (x, upfront_contract(x))
+    return got
 
 
 def call_type(x: _Ctx, uc: dict) -> tuple[str, dict]:
@@ -405,8 +414,7 @@ def structure(doc: CallDoc) -> None:
                            "pitch_before_discovery": {"flag": False, "reason": "empty call", "evidence": None},
                            "time_split": None})
         return
-    x = _Ctx(doc)
-    uc = upfront_contract(x)
+    x, uc = _ctx_uc(doc)
     doc.report["upfront_contract"] = uc
 
     given = call_rep.get("type_source") == "given" and call_rep.get("type") or doc.call.call_type
