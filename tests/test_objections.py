@@ -452,3 +452,31 @@ def test_pain_in_answers_is_not_push_back(answer):
 
 def test_distrust_of_the_seller_is_still_trust():
     assert only(call_with("Honestly, I don't trust vendors who promise a payback in three months."))["category"] == "trust"
+
+
+@pytest.mark.parametrize("line,category", [
+    ("Yeah, we already get most of that from TransitCore, our dispatch system.", "competition"),
+    ("Well, anything driver-facing would have to be negotiated with the union.", "authority"),
+    ("And honestly, I don't want to bring in another system before we know what comes with the new buses.",
+     "timing"),
+    ("What I'm not sure about is whether we do enough deals to justify this.", "need"),
+    ("We just rolled out new registers across every store, so capital is pretty tight right now.", "budget"),
+    ("We got another quote, from GridSense, and they came in about twenty percent lower.", "competition"),
+])
+def test_objection_shapes_from_demo_and_negotiation_calls(line, category):
+    assert only(call_with(line))["category"] == category
+
+
+def test_answering_who_decides_is_not_an_authority_objection():
+    text = lines(("Rita Sales", "Who else is involved in a decision like this?"),
+                 ("Ben Buyer", "Me, and then Rich, our CEO, has to sign off on anything new."),
+                 ("Rita Sales", "Got it, thanks."))
+    assert run(text, with_questions=True) == []
+    # the same words raised unprompted push back
+    assert only(call_with("Rich, our CEO, has to sign off on anything new, and he hates new tools."))["category"] \
+        == "authority"
+
+
+def test_more_empathy_shapes():
+    assert _handled("A POS rollout is brutal, and a lot of the chains we talk to are in the exact same spot.")["empathize"]
+    assert _handled("That's completely fair. Your name is on the memo, so you should be skeptical.")["empathize"]

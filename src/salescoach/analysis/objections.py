@@ -800,6 +800,25 @@ def _answering(doc: CallDoc, turn: Turn, raisers: set[str], lx: _Lex, tq: dict[i
     return False
 
 
+_DECISION_Q = re.compile(r"\b(?:who else|involved|decision|decide|decides|deciding|sign off|signs off|sign-off|signs|"
+                         r"approve|approves|approval|process|procurement|final say|a say|look for|looks for|want to see|"
+                         r"need to see|needs to see|criteria|get this done|buying|buy)\b")
+
+
+def _asked_decision(doc: CallDoc, turn: Turn, raisers: set[str], lx: _Lex, tq: dict[int, list[str]]) -> bool:
+    """Does this buyer turn answer the rep's question about how the decision gets made ("who else is
+    involved?", "what does your CFO look for?")? Then "anything over fifty K goes to our CFO" describes
+    the process the rep asked about: it is not push-back."""
+    bc, tiny, _ = _turn_info(doc, lx)
+    for prev in reversed(doc.turns[max(0, turn.index - 5):turn.index]):
+        if prev.role in raisers:
+            continue
+        if not prev.sentences or bc[prev.index] or tiny[prev.index]:
+            continue
+        return any(_DECISION_Q.search(_norm_q(q)) for q in tq.get(prev.index, []))
+    return False
+
+
 @lru_cache(maxsize=4096)
 def _proposal_check(q: str) -> bool:
     return bool(_lex().proposal_check.search(_prep(q)))
@@ -1258,6 +1277,7 @@ def detect(doc: CallDoc) -> list[_Obj]:
             continue  # no cue, no amount and a model score that no context could lift: nothing can fire
         prefaced = turn.index - preface_at.get(turn.speaker, -99) <= 2  # "can I be honest?" - "please" - objection
         answering = _answering(doc, turn, raisers, lx, tq)
+        process_answer = answering and _asked_decision(doc, turn, raisers, lx, tq)
         cues = [(i, sentence_cues(sents[i].text, lx)) for i in turn.sentences]
         ctx, price = _turn_context(doc, turn, raisers, lx, tq, answering)
         after_offer = "ctx:offer" in ctx or "ctx:short" in ctx  # a haggling round: a new objection
@@ -1271,13 +1291,18 @@ def detect(doc: CallDoc) -> list[_Obj]:
                 prefaced = True
             sc = _score(c, prefaced, answering)
             cand = sc >= lx.threshold and (c.strong or c.weak or c.topic)
+            # describing the decision process the rep asked about is an answer, not push-back
+            process_only = (process_answer and not c.stance and not prefaced and set(c.strong) <= {"authority"}
+                            and set(c.weak) <= {"authority", "other"})  # "not my call, and my VP said no" still is
+            if process_only:
+                cand = False
             lower = price is not None and _lower_offer(sents[i].text, price)  # "would $280 get it done?"
             cand = rule_hit = cand or lower
             by_model = False
             if TRACE is not None:
                 TRACE.append((doc, i, text_features(sents[i].text), ctx, bool(cand)))
             ms_i = -99.0
-            if m is not None and (cand or not c.veto):
+            if m is not None and (cand or not c.veto) and not process_only:
                 ms = ms_i = _text_score(sents[i].text) + sum(m["weights"].get(x, 0.0) for x in ctx)
                 if cand:
                     cand = ms >= m["veto_cut"]  # the model overrules a rule hit only when it is very sure
