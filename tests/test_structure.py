@@ -282,3 +282,20 @@ def test_no_rep_given_guesses_the_selling_side():
     r = analyse(COLD_OPEN, [])
     assert r["call"]["reps"] == []
     assert r["first_pitch_s"] == 10.0  # Omar, who pitches, is taken as the rep
+
+
+def test_upfront_contract_in_plain_words_and_a_proposal_walkthrough_pitch():
+    text = ("[00:00:05] Nora Lind: Thanks both for making the time. I've got thirty minutes blocked, does that still work?\n"
+            "[00:00:12] Luis Ortega: Yep, that's fine.\n"
+            "[00:00:15] Nora Lind: Great. So I'd love to hear how food safety works across your stores today. I'll share a "
+            "bit about us if it seems relevant, and then we can figure out together if it makes sense to keep talking. "
+            "Sound okay?\n"
+            "[00:00:40] Luis Ortega: Sounds good.\n"
+            "[00:01:00] Nora Lind: How do you log cooler temperatures today?\n"
+            "[00:01:10] Luis Ortega: On paper, twice a day, and the sheets get lost.\n"
+            "[00:03:00] Nora Lind: Okay, so let me walk through the proposal so we're all looking at the same thing.\n"
+            "[00:03:10] Nora Lind: It covers all forty stores. A sensor in every cooler, alerts to the manager's phone.\n"
+            "[00:03:40] Luis Ortega: Okay.\n")
+    r = analyse(text, ["Nora Lind"])
+    assert r["upfront_contract"]["present"] is True
+    assert r["first_pitch_s"] is not None and 170 <= r["first_pitch_s"] <= 190
