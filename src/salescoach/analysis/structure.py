@@ -295,7 +295,11 @@ def next_step(x: _Ctx) -> dict:
 
 # ---------------------------------------------------------------- call type
 def _cue_scores(x: _Ctx, uc: dict) -> dict:
-    """Negotiation cues over the call and the rep's demo cues (x agenda_weight inside the upfront contract)."""
+    """Negotiation cues over the call and the rep's demo cues (x agenda_weight inside the upfront contract);
+    counted once per call (a copy is returned)."""
+    got = x.__dict__.get("_cue_scores")
+    if got is not None and got[0] is uc:
+        return dict(got[1])
     ct = x.cfg["call_type"]
     agenda = set()
     if uc["present"]:
@@ -306,6 +310,7 @@ def _cue_scores(x: _Ctx, uc: dict) -> dict:
         scores["negotiation"] += w * len(x.C["negotiation"].findall(t))
         if x.is_rep(i):  # the rep drives a demo; buyers' words ("not a demo") do not make one
             scores["demo"] += w * len(x.C["demo"].findall(t))
+    x.__dict__["_cue_scores"] = (uc, dict(scores))
     return scores
 
 
