@@ -310,6 +310,9 @@ def _cue_scores(x: _Ctx, uc: dict) -> dict:
         scores["negotiation"] += w * len(x.C["negotiation"].findall(t))
         if x.is_rep(i):  # the rep drives a demo; buyers' words ("not a demo") do not make one
             scores["demo"] += w * len(x.C["demo"].findall(t))
+    saved = x.doc.__dict__.get("_sc_structure_uc")
+    if saved is not None and saved[0] is uc:
+        saved[1].update(scores)  # kept on the doc (plain ints) for the call type
     x.__dict__["_cue_scores"] = (uc, dict(scores))
     return scores
 
@@ -331,12 +334,16 @@ def negotiation_call(doc: CallDoc) -> bool:
 
 
 def _ctx_uc(doc: CallDoc) -> tuple[_Ctx, dict]:
-    """The call's _Ctx and upfront contract, worked out once per doc (the questions analyzer may ask first)."""
-    got = doc.__dict__.get("_sc_structure_ctx")
+    """The call's _Ctx and its upfront contract. The contract and the call-type cue counts are worked out
+    once per doc (the questions analyzer may ask first); only plain dicts are kept on the doc, so no
+    reference cycle keeps a finished call alive."""
+    x = _Ctx(doc)
+    got = doc.__dict__.get("_sc_structure_uc")
     if got is None:
-        x = _Ctx(doc)
-        got = doc.__dict__["_sc_structure_ctx"] = (x, upfront_contract(x))
-    return got
+        got = doc.__dict__["_sc_structure_uc"] = (upfront_contract(x), {})
+    uc, scores = got
+    x.__dict__["_cue_scores"] = (uc, scores) if scores else None
+    return x, uc
 
 
 def call_type(x: _Ctx, uc: dict) -> tuple[str, dict]:
