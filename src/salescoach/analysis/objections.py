@@ -786,18 +786,24 @@ def _turn_questions(doc: CallDoc) -> dict[int, list[str]]:
     return out
 
 
-def _answering(doc: CallDoc, turn: Turn, raisers: set[str], lx: _Lex, tq: dict[int, list[str]]) -> bool:
-    """Does this buyer turn answer a discovery question the other side just asked? (A question
-    that invites a reaction to the offer, "what do you think?", is not a discovery question.)"""
+def _asked_before(doc: CallDoc, turn: Turn, raisers: set[str], lx: _Lex, tq: dict[int, list[str]]) -> list[str]:
+    """The questions (checks such as "does that make sense?" left out) of the other side's last substantive
+    turn before this buyer turn; [] when it asked none ("wow. yeah." keeps an earlier question open)."""
     bc, tiny, _ = _turn_info(doc, lx)
     for prev in reversed(doc.turns[max(0, turn.index - 5):turn.index]):
         if prev.role in raisers:
             continue
         if not prev.sentences or bc[prev.index] or tiny[prev.index]:
-            continue  # "wow. yeah." keeps the buyer answering the earlier question
-        asks = [q for q in tq.get(prev.index, []) if not _is_check(q, lx)]
-        return bool(asks) and not _proposal_check(asks[-1])
-    return False
+            continue
+        return [q for q in tq.get(prev.index, []) if not _is_check(q, lx)]
+    return []
+
+
+def _answering(doc: CallDoc, turn: Turn, raisers: set[str], lx: _Lex, tq: dict[int, list[str]]) -> bool:
+    """Does this buyer turn answer a discovery question the other side just asked? (A question
+    that invites a reaction to the offer, "what do you think?", is not a discovery question.)"""
+    asks = _asked_before(doc, turn, raisers, lx, tq)
+    return bool(asks) and not _proposal_check(asks[-1])
 
 
 _DECISION_Q = re.compile(r"\b(?:who else|involved|decision|decide|decides|deciding|sign off|signs off|sign-off|signs|"
@@ -809,14 +815,7 @@ def _asked_decision(doc: CallDoc, turn: Turn, raisers: set[str], lx: _Lex, tq: d
     """Does this buyer turn answer the rep's question about how the decision gets made ("who else is
     involved?", "what does your CFO look for?")? Then "anything over fifty K goes to our CFO" describes
     the process the rep asked about: it is not push-back."""
-    bc, tiny, _ = _turn_info(doc, lx)
-    for prev in reversed(doc.turns[max(0, turn.index - 5):turn.index]):
-        if prev.role in raisers:
-            continue
-        if not prev.sentences or bc[prev.index] or tiny[prev.index]:
-            continue
-        return any(_DECISION_Q.search(_norm_q(q)) for q in tq.get(prev.index, []))
-    return False
+    return any(_DECISION_Q.search(_norm_q(q)) for q in _asked_before(doc, turn, raisers, lx, tq))
 
 
 @lru_cache(maxsize=4096)
