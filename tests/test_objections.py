@@ -480,3 +480,17 @@ def test_answering_who_decides_is_not_an_authority_objection():
 def test_more_empathy_shapes():
     assert _handled("A POS rollout is brutal, and a lot of the chains we talk to are in the exact same spot.")["empathize"]
     assert _handled("That's completely fair. Your name is on the memo, so you should be skeptical.")["empathize"]
+
+
+@pytest.mark.parametrize("line,category", [
+    ("Show me a customer like us.", "trust"),
+    ("And honestly, if Banner already has a module we're paying for, that's going to be hard to argue against.",
+     "competition"),
+    ("We just signed with Polyglot Forge last year.", "competition"),
+    ("The risk assessment alone is three months, so nothing's getting signed this quarter.", "timing"),
+    ("Part of me thinks we don't really have a vendor problem, we have a time problem.", "need"),
+    ("And the twenty K implementation fee, that's a non-starter for us.", "budget"),
+    ("Just so we're clear, I'm not the one who decides on something like this.", "authority"),
+])
+def test_objection_shapes_from_the_fourth_written_set(line, category):
+    assert only(call_with(line))["category"] == category
