@@ -343,3 +343,13 @@ def test_negotiation_questions_are_past_discovery():
 def test_more_spin_shapes(text, spin):
     r = run([(REP, "Let me start with how your team works today."), (BUY, "Sure."), (REP, text), (BUY, "Well.")])
     assert [q["spin"] for q in r["questions"] if q["role"] == "rep"][-1] == spin
+
+
+@pytest.mark.parametrize("text,spin", [
+    ("What does that actually lead to?", "implication"),
+    ("And for you personally, what's riding on it?", "implication"),
+    ("Colin, so on your side, walk me through what happens when an invoice comes in.", "situation"),
+])
+def test_spin_shapes_from_the_fourth_written_set(text, spin):
+    r = run([(REP, "Let me start with how your team works today."), (BUY, "Sure."), (REP, text), (BUY, "Well.")])
+    assert [q["spin"] for q in r["questions"] if q["role"] == "rep"][-1] == spin

@@ -299,3 +299,20 @@ def test_upfront_contract_in_plain_words_and_a_proposal_walkthrough_pitch():
     r = analyse(text, ["Nora Lind"])
     assert r["upfront_contract"]["present"] is True
     assert r["first_pitch_s"] is not None and 170 <= r["first_pitch_s"] <= 190
+
+
+def test_a_discovery_call_about_contracts_is_not_a_negotiation():
+    """Procurement and contract words turn up in a discovery call about buying software for procurement;
+    a negotiation has them far more densely (frameworks: negotiation_min_per_1000_words)."""
+    talk = ("[00:{m:02d}:00] Dana Park: How does your team handle {w} today, and who is involved?\n"
+            "[00:{m:02d}:30] Raj Mehta: Mostly by email, and it is slow, we lose track of requests every week and "
+            "nobody can see where things stand, so people chase each other all day and it is frustrating. The "
+            "team spends most of Monday rebuilding the list from the inbox, and by Friday it is out of date again.\n")
+    text = "".join(talk.format(m=k, w=w) for k, w in enumerate(["procurement", "supplier renewal notices",
+                                                                 "invoices", "the proposal reviews", "approvals",
+                                                                 "payment terms", "vendor records", "the budget",
+                                                                 "multi-year supplier deals", "month-end",
+                                                                 "discount tracking", "audits", "reporting",
+                                                                 "requisitions", "onboarding", "the year-end close"]))
+    r = analyse(text, ["Dana Park"])
+    assert r["call"]["type"] != "negotiation"

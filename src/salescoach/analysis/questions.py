@@ -822,7 +822,7 @@ def type_rep_questions(doc: CallDoc, qs: list[dict]) -> None:
 def _walkthrough_now(s: str, has) -> bool:
     """ "What happens to an invoice today?": how the process runs now (situation), not a consequence
     ("what happens if nothing changes?": implication)."""
-    return "what happens" in s and " if " not in f" {s} " and has("current_state")
+    return "what happens" in s and (" if " not in f" {s} " and has("current_state") or "walk me through what happens" in s)
 
 
 def _confirms_fact(s: str) -> bool:

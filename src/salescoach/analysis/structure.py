@@ -319,7 +319,8 @@ def _cue_scores(x: _Ctx, uc: dict) -> dict:
 
 def _is_negotiation(x: _Ctx, scores: dict) -> bool:
     ct = x.cfg["call_type"]
-    return scores["negotiation"] >= ct["negotiation_min"] and scores["negotiation"] >= scores["demo"]
+    dense = scores["negotiation"] * 1000 >= ct.get("negotiation_min_per_1000_words", 0) * sum(x.words)
+    return scores["negotiation"] >= ct["negotiation_min"] and dense and scores["negotiation"] >= scores["demo"]
 
 
 def negotiation_call(doc: CallDoc) -> bool:
