@@ -494,3 +494,21 @@ def test_more_empathy_shapes():
 ])
 def test_objection_shapes_from_the_fourth_written_set(line, category):
     assert only(call_with(line))["category"] == category
+
+
+@pytest.mark.parametrize("line,category", [
+    ("The thing for me is, we'd have to see it working somewhere like us.", "trust"),
+    ("I'm worried my team won't adopt it.", "trust"),
+    ("And I think HR's going to ask why we don't just use the learning module in Workday.", "competition"),
+    ("We had a demo with Tenantry last month, and they came in a lot cheaper.", "competition"),
+    ("We've been on EntraStay six years and switching is a nightmare.", "competition"),
+    ("Anything over twenty-five thousand, procurement will want three bids.", "authority"),
+    ("But look, at the end of the day, I can't say yes to this.", "authority"),
+    ("And realistically, we're not doing this this quarter.", "timing"),
+])
+def test_objection_shapes_from_the_fifth_written_set(line, category):
+    assert only(call_with(line))["category"] == category
+
+
+def test_a_hard_stop_is_not_an_objection():
+    assert run(call_with("Sorry, I've got a hard stop in about five minutes.")) == []

@@ -353,3 +353,13 @@ def test_more_spin_shapes(text, spin):
 def test_spin_shapes_from_the_fourth_written_set(text, spin):
     r = run([(REP, "Let me start with how your team works today."), (BUY, "Sure."), (REP, text), (BUY, "Well.")])
     assert [q["spin"] for q in r["questions"] if q["role"] == "rep"][-1] == spin
+
+
+@pytest.mark.parametrize("text,spin", [
+    ("Who ends up eating that cost?", "implication"),
+    ("And how's the hospital system reacting to all of that?", "implication"),
+    ("What's driving that, do you think?", "problem"),
+])
+def test_spin_shapes_from_the_fifth_written_set(text, spin):
+    r = run([(REP, "Let me start with how your team works today."), (BUY, "Sure."), (REP, text), (BUY, "Well.")])
+    assert [q["spin"] for q in r["questions"] if q["role"] == "rep"][-1] == spin
