@@ -512,3 +512,8 @@ def test_objection_shapes_from_the_fifth_written_set(line, category):
 
 def test_a_hard_stop_is_not_an_objection():
     assert run(call_with("Sorry, I've got a hard stop in about five minutes.")) == []
+
+
+def test_empathy_by_taking_their_side():
+    assert _handled("Totally reasonable. You've got patient product on those trucks, "
+                    "I wouldn't take a vendor's word for it either.")["empathize"]

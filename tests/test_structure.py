@@ -316,3 +316,12 @@ def test_a_discovery_call_about_contracts_is_not_a_negotiation():
                                                                  "requisitions", "onboarding", "the year-end close"]))
     r = analyse(text, ["Dana Park"])
     assert r["call"]["type"] != "negotiation"
+
+
+def test_thin_upfront_contract_with_time_agenda_and_next_steps():
+    text = ("[00:00:40] Bea Santos: So I've got us for forty-five minutes. I'll walk you through the platform, "
+            "especially the mobile side, then questions, and then we'll figure out next steps. Sound good?\n"
+            "[00:00:55] Ray Tull: Sounds good.\n"
+            "[00:01:10] Bea Santos: How do your crews sign in for safety talks today?\n"
+            "[00:01:20] Ray Tull: Paper sheets, and they go missing.\n")
+    assert analyse(text, ["Bea Santos"])["upfront_contract"]["present"] is True
