@@ -564,6 +564,7 @@ class _Lex:
                 kinds[kind] = cfg[key]
         self.matcher = _Multi(kinds)
         self.proposal_check = _compile(cfg.get("proposal_check", []))
+        self.decision_question = _compile(cfg.get("decision_question", []))
         ep = cfg["episode"]
         self.max_rep_turns = ep["max_rep_turns"]
         self.resp_turns = ep["response_rep_turns"]
@@ -799,23 +800,15 @@ def _asked_before(doc: CallDoc, turn: Turn, raisers: set[str], lx: _Lex, tq: dic
     return []
 
 
-def _answering(doc: CallDoc, turn: Turn, raisers: set[str], lx: _Lex, tq: dict[int, list[str]]) -> bool:
-    """Does this buyer turn answer a discovery question the other side just asked? (A question
-    that invites a reaction to the offer, "what do you think?", is not a discovery question.)"""
+def _answer_kind(doc: CallDoc, turn: Turn, raisers: set[str], lx: _Lex, tq: dict[int, list[str]]) -> tuple[bool, bool]:
+    """(answering, process_answer) for a buyer turn. answering: it answers a discovery question the other
+    side just asked (a question that invites a reaction to the offer, "what do you think?", is not one).
+    process_answer: that question asked how the decision gets made (frameworks `decision_question`: "who
+    else is involved?"), so "anything over fifty K goes to our CFO" describes the process asked about."""
     asks = _asked_before(doc, turn, raisers, lx, tq)
-    return bool(asks) and not _proposal_check(asks[-1])
-
-
-_DECISION_Q = re.compile(r"\b(?:who else|involved|decision|decide|decides|deciding|sign off|signs off|sign-off|signs|"
-                         r"approve|approves|approval|process|procurement|final say|a say|look for|looks for|want to see|"
-                         r"need to see|needs to see|criteria|get this done|buying|buy)\b")
-
-
-def _asked_decision(doc: CallDoc, turn: Turn, raisers: set[str], lx: _Lex, tq: dict[int, list[str]]) -> bool:
-    """Does this buyer turn answer the rep's question about how the decision gets made ("who else is
-    involved?", "what does your CFO look for?")? Then "anything over fifty K goes to our CFO" describes
-    the process the rep asked about: it is not push-back."""
-    return any(_DECISION_Q.search(_norm_q(q)) for q in _asked_before(doc, turn, raisers, lx, tq))
+    answering = bool(asks) and not _proposal_check(asks[-1])
+    dq = lx.decision_question
+    return answering, answering and dq is not None and any(dq.search(_norm_q(q)) for q in asks)
 
 
 @lru_cache(maxsize=4096)
@@ -1275,8 +1268,7 @@ def detect(doc: CallDoc) -> list[_Obj]:
         if TRACE is None and all(_quiet(sents[i].text) for i in turn.sentences):
             continue  # no cue, no amount and a model score that no context could lift: nothing can fire
         prefaced = turn.index - preface_at.get(turn.speaker, -99) <= 2  # "can I be honest?" - "please" - objection
-        answering = _answering(doc, turn, raisers, lx, tq)
-        process_answer = answering and _asked_decision(doc, turn, raisers, lx, tq)
+        answering, process_answer = _answer_kind(doc, turn, raisers, lx, tq)
         cues = [(i, sentence_cues(sents[i].text, lx)) for i in turn.sentences]
         ctx, price = _turn_context(doc, turn, raisers, lx, tq, answering)
         after_offer = "ctx:offer" in ctx or "ctx:short" in ctx  # a haggling round: a new objection

@@ -187,7 +187,7 @@ def _gap(g: float) -> str:
 
 
 _YOU_SUBJ = frozenset(["you", "you're", "you've", "you'll", "you'd", "y'all"])
-_YD_SKIP = frozenset(["so", "and", "but", "oh", "well", "now", "then", "i", "guess", "mean", "think", "assume", "and",
+_YD_SKIP = frozenset(["so", "and", "but", "oh", "well", "now", "then", "i", "guess", "mean", "think", "assume",
                       "or", "okay", "ok", "o_k", "right", "yeah", "like", "maybe", "probably", "still"])
 
 

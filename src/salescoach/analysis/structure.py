@@ -295,26 +295,22 @@ def next_step(x: _Ctx) -> dict:
 
 # ---------------------------------------------------------------- call type
 def _cue_scores(x: _Ctx, uc: dict) -> dict:
-    """Negotiation cues over the call and the rep's demo cues (x agenda_weight inside the upfront contract);
-    counted once per call (a copy is returned)."""
-    got = x.__dict__.get("_cue_scores")
-    if got is not None and got[0] is uc:
-        return dict(got[1])
-    ct = x.cfg["call_type"]
-    agenda = set()
-    if uc["present"]:
-        agenda = set(range(uc["segment"], uc["end_segment"] + 1))
-    scores = {"negotiation": 0, "demo": 0}
-    for i, t in enumerate(x.norms):
-        w = ct["agenda_weight"] if i in agenda else 1
-        scores["negotiation"] += w * len(x.C["negotiation"].findall(t))
-        if x.is_rep(i):  # the rep drives a demo; buyers' words ("not a demo") do not make one
-            scores["demo"] += w * len(x.C["demo"].findall(t))
-    saved = x.doc.__dict__.get("_sc_structure_uc")
-    if saved is not None and saved[0] is uc:
-        saved[1].update(scores)  # kept on the doc (plain ints) for the call type
-    x.__dict__["_cue_scores"] = (uc, dict(scores))
-    return scores
+    """Negotiation cues over the call and the rep's demo cues (x agenda_weight inside the upfront contract `uc`,
+    the doc's own from `_ctx_uc`); counted once per doc, a copy is returned."""
+    cached = x.doc.__dict__.get("_sc_cue_scores")
+    if cached is None:
+        ct = x.cfg["call_type"]
+        agenda = set()
+        if uc["present"]:
+            agenda = set(range(uc["segment"], uc["end_segment"] + 1))
+        cached = {"negotiation": 0, "demo": 0}
+        for i, t in enumerate(x.norms):
+            w = ct["agenda_weight"] if i in agenda else 1
+            cached["negotiation"] += w * len(x.C["negotiation"].findall(t))
+            if x.is_rep(i):  # the rep drives a demo; buyers' words ("not a demo") do not make one
+                cached["demo"] += w * len(x.C["demo"].findall(t))
+        x.doc.__dict__["_sc_cue_scores"] = cached
+    return dict(cached)
 
 
 def _is_negotiation(x: _Ctx, scores: dict) -> bool:
@@ -335,15 +331,12 @@ def negotiation_call(doc: CallDoc) -> bool:
 
 
 def _ctx_uc(doc: CallDoc) -> tuple[_Ctx, dict]:
-    """The call's _Ctx and its upfront contract. The contract and the call-type cue counts are worked out
-    once per doc (the questions analyzer may ask first); only plain dicts are kept on the doc, so no
-    reference cycle keeps a finished call alive."""
+    """The call's _Ctx and its upfront contract, worked out once per doc (the questions analyzer may ask
+    first). Only plain dicts are kept on the doc, so no reference cycle keeps a finished call alive."""
     x = _Ctx(doc)
-    got = doc.__dict__.get("_sc_structure_uc")
-    if got is None:
-        got = doc.__dict__["_sc_structure_uc"] = (upfront_contract(x), {})
-    uc, scores = got
-    x.__dict__["_cue_scores"] = (uc, scores) if scores else None
+    uc = doc.__dict__.get("_sc_structure_uc")
+    if uc is None:
+        uc = doc.__dict__["_sc_structure_uc"] = upfront_contract(x)
     return x, uc
 
 
