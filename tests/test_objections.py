@@ -59,6 +59,32 @@ def test_not_knowing_a_fact_is_not_an_objection(line):
     assert run(call_with(line)) == []
 
 
+@pytest.mark.parametrize("reply,key", [
+    # reframes: a contrast that changes what the buyer compares, proof, or a path built together
+    ("Sure, that makes sense. But their quote probably doesn't include an SLA.", "reframe"),
+    ("That's fair. That's exactly why we put the uptime guarantee in the contract.", "reframe"),
+    ("I hear you. But we actually do seasonal pricing, so you only pay for active users.", "reframe"),
+    ("Got it, totally understand. So we just need to show her it pays back.", "reframe"),
+    ("I hear you. Most of our customers are mid-size firms, and they find it pays back in two deals.", "reframe"),
+    # empathy: taking the buyer's or their colleague's seat, naming how heavy the step is
+    ("That's a fair question, and honestly if I were Brian I'd ask it too.", "empathize"),
+    ("That's a fair point, it's the first thing I'd ask if I were in Raj's seat.", "empathize"),
+    ("I know two million in hardware isn't a number anyone signs lightly.", "empathize"),
+    ("And it makes total sense that your sponsor would want consistency across the portfolio.", "empathize"),
+])
+def test_reframe_and_empathy_shapes(reply, key):
+    assert _handled(reply)[key]
+
+
+@pytest.mark.parametrize("reply", [
+    "Yeah, but that was a decision-tree bot. This is totally different.",
+    "Sure, but you're the one who'd actually use it.",
+    "Oh, no, it's fine, it's totally separate from the network.",
+])
+def test_yes_but_is_not_acknowledging(reply):
+    assert not _handled(reply)["acknowledge"]
+
+
 def test_empathy_from_their_seat():
     h = _handled("That makes complete sense, I'd want that too in their seat. What would the board need to see?")
     assert h["empathize"] and h["clarify"]
