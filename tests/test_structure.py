@@ -232,6 +232,14 @@ def test_untimed_transcript():
     ("How about a working session the 14th at 10 am Pacific?", "Sounds good, I'll grab the room.", True, True),
     # agreed without a date: committed, and the missing date is what the debrief should flag
     ("Let's set up a pilot at your two sites, I'll send you the pilot agreement.", "Yes, let's do that.", True, False),
+    # a meeting to reconnect, agreed, without a date: committed (undated); sending material alone is not
+    ("So I'll send the deck over, and then we'll find some time to reconnect in a few weeks?", "Yeah, that works.",
+     True, False),
+    ("I'll send you the recording and the deck, and then just let me know how you'd like to proceed.",
+     "Sounds good. We'll talk internally.", False, False),
+    # the buyer takes on getting the meeting booked: agreed
+    ("Let's get thirty minutes with your CFO on Tuesday the twenty-third at eleven.",
+     "I can ask. She's hard to pin down, but I'll try for the twenty-third.", True, True),
 ])
 def test_next_step_committed_vs_vague(proposal, reply, committed, dated):
     text = (DISCOVERY.rsplit("[00:26:00]", 1)[0]
@@ -325,3 +333,16 @@ def test_thin_upfront_contract_with_time_agenda_and_next_steps():
             "[00:01:10] Bea Santos: How do your crews sign in for safety talks today?\n"
             "[00:01:20] Ray Tull: Paper sheets, and they go missing.\n")
     assert analyse(text, ["Bea Santos"])["upfront_contract"]["present"] is True
+
+
+@pytest.mark.parametrize("text,date", [
+    ("on the first", "the first"), ("how about the fourteenth at ten", "the fourteenth"),
+    ("the twenty-third works", "the twenty-third"), ("by the fifth", "the fifth"),
+    ("we use it for the first pass too", None), ("the first thing we do", None), ("the second week", None),
+    ("the twenty percent discount", None),
+])
+def test_an_ordinal_is_a_date_only_when_no_noun_follows(text, date):
+    from salescoach.analysis.structure import _compiled
+    from salescoach.frameworks import load
+    m = _compiled(id(load("structure")))["when"].search(" " + text.replace("-", " "))
+    assert (m.group(0).strip() if m else None) == (date.replace("-", " ") if date else None)
