@@ -309,6 +309,24 @@ def test_upfront_contract_in_plain_words_and_a_proposal_walkthrough_pitch():
     assert r["first_pitch_s"] is not None and 170 <= r["first_pitch_s"] <= 190
 
 
+@pytest.mark.parametrize("pitch", [
+    "So, just to recap the proposal before we dive in. It's forty sensors across your first eight stores, fully "
+    "managed, with our uptime guarantee.",
+    "So Frostline is two pieces. There's a cellular sensor that goes in the tote, and it reports temperature and "
+    "location every five minutes to a dashboard your team already has open.",
+])
+def test_pitch_opens_with_a_recap_of_the_proposal_or_the_product_in_parts(pitch):
+    text = ("[00:00:05] Nora Lind: Thanks for the time. How are the holidays treating the team?\n"
+            "[00:00:12] Luis Ortega: Busy, but good.\n"
+            "[00:01:00] Nora Lind: How do you log cooler temperatures today?\n"
+            "[00:01:10] Luis Ortega: On paper, twice a day, and the sheets get lost.\n"
+            f"[00:03:00] Nora Lind: {pitch}\n"
+            "[00:03:20] Nora Lind: The alerts go straight to the store manager's phone, and every reading is kept for "
+            "the inspector, so nobody fills in a paper sheet again.\n"
+            "[00:03:40] Luis Ortega: Okay.\n")
+    assert analyse(text, ["Nora Lind"])["first_pitch_s"] in (180.0, 200.0)
+
+
 def test_a_discovery_call_about_contracts_is_not_a_negotiation():
     """Procurement and contract words turn up in a discovery call about buying software for procurement;
     a negotiation has them far more densely (frameworks: negotiation_min_per_1000_words)."""
