@@ -316,6 +316,24 @@ def test_opening_small_talk_without_an_agenda_is_rapport():
     assert spin["How many people work on shift 5?"] == "situation"
 
 
+def test_a_start_cue_after_the_rep_began_presenting_does_not_open_discovery():
+    """ "Let me start right there" after "let me share my screen" is the demo, not the start of discovery:
+    the recap questions before it are not opening rapport."""
+    lines = [(REP, "Hi both, good to see you again."), (BUY, "Hi!"),
+             (REP, "How was the half marathon?"), (BUY, "I finished, slowly.")]
+    lines += [(REP, "Great. I've got a lot to show you today, so let me share my screen."), (BUY, "Sure.")]
+    lines += [(REP, "Walk me through what happens when one of those invoices comes in today."),
+              (BUY, "It goes to the inbox and waits."),
+              (REP, "And how often do the hours turn out to be wrong?"), (BUY, "Every week.")]
+    lines += [(REP, "Okay, that's a great lead-in, so let me start right there."), (BUY, "Okay.")]
+    for k in range(14):
+        lines += [(REP, f"This screen shows the agency invoice number {k} as it lands."), (BUY, "Okay.")]
+    spin = {q["text"]: q["spin"] for q in run(lines)["questions"] if q["role"] == "rep"}
+    assert spin["How was the half marathon?"] == "other"
+    assert spin["Walk me through what happens when one of those invoices comes in today."] == "situation"
+    assert spin["And how often do the hours turn out to be wrong?"] == "problem"
+
+
 def test_negotiation_questions_are_past_discovery():
     from salescoach.analysis import Pipeline
     from salescoach.transcript import parse_call
@@ -345,6 +363,21 @@ def test_negotiation_questions_are_past_discovery():
     ("Who ends up eating that cost?", "implication"),
     ("And how's the hospital system reacting to all of that?", "implication"),
     ("What's driving that, do you think?", "problem"),
+    # a check on the conversation itself is other, whatever words it holds
+    ("Did I miss anything?", "other"),
+    ("Any questions so far?", "other"),
+    ("So what do you think?", "other"),
+    ("Pretty powerful, right?", "other"),
+    # consequences for people and customers; difficulties; the value of a solved problem
+    ("So what's that doing to the relationship with your shippers?", "implication"),
+    ("What does getting trucks last mean for your customers in peak?", "implication"),
+    ("How did the owners react?", "implication"),
+    ("What else is tough about it?", "problem"),
+    ("How often are they down?", "problem"),
+    ("And during diligence, where does it get hard?", "problem"),
+    ("And would it help if you didn't have to chase Dale for approvals anymore?", "need_payoff"),
+    ("Wouldn't it be great if your agents never had to touch a return ticket again?", "need_payoff"),
+    ("Would it help if I sent over a one-pager for your CFO?", "other"),  # an offer, not a need-payoff question
 ])
 def test_spin_of_one_question_after_an_agenda(text, spin):
     """Shapes found on the labelled calls written for this project (bench/labelled_calls)."""

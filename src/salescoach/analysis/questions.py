@@ -773,6 +773,8 @@ def _phases(doc: CallDoc) -> tuple[int, int]:
             if _has(ty.sp["agenda"], low) or _has(ty.sp["discovery_start"], low):
                 disc = s.index
                 break
+            if _has(ty.sp["pitch_start"], low) and s.index >= int(n * _OPENING_SHARE):
+                break  # presenting already ("let me share my screen"): a later "let me start" opens no discovery
     if disc is None:  # no agenda: the opening small talk is the first few percent of the call (as in coverage)
         disc = int(n * _OPENING_SHARE)
     # the pitch starts at a presenting cue after the agenda / discovery-start turn and the buyer's reply
@@ -857,7 +859,7 @@ def _type_one(s: str, prev_disc: str | None, before_disc: bool, closing: bool, f
 
     if has("follow_up") and len(s.split()) <= 8 and prev_disc in ("problem", "implication"):
         spin = prev_disc
-    elif before_disc:
+    elif before_disc or has("check"):  # opening rapport; a check on the conversation itself ("any questions?")
         spin = "other"
     elif has("need_payoff_if") and " would " in f" {s} " and not has("implication") or has("need_payoff"):
         spin = "need_payoff"
