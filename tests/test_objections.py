@@ -171,6 +171,11 @@ def test_objection_shapes_and_categories(line, category):
     "Is it in good condition? How old is it?",
     "No problem at all, take your time.",
     "Too much pizza this week, honestly.",
+    # acceptance, a colleague's estimate of the money lost, a concession, a meeting at a given time
+    "Okay, if it doesn't touch the ledger until the migration is live, I can probably live with that.",
+    "He figured about forty thousand a year in credits we never got, maybe more.",
+    "That's a better conversation, I'll give you that.",
+    "Nine thirty's fine. I've got a carrier call at nine forty-five, so I do need to be out on time.",
 ])
 def test_non_objections(line):
     assert run(call_with(line)) == []
@@ -516,6 +521,12 @@ def test_answers_to_discovery_questions(question, answer, category):
     ("Anything over twenty-five thousand, procurement will want three bids.", "authority"),
     ("But look, at the end of the day, I can't say yes to this.", "authority"),
     ("And realistically, we're not doing this this quarter.", "timing"),
+    # someone the buyer already works with offers its own version: competition
+    ("Our implementer already pitched us their own bill capture add-on, and it's supposedly cheaper.", "competition"),
+    ("And just to put it out there, our accounting firm has offered to take AP off our hands entirely.",
+     "competition"),
+    ("Acumatica already has a document recognition add-on, and we're paying for it as part of our license.",
+     "competition"),
 ])
 def test_objection_shapes_from_the_written_calls(line, category):
     """Shapes found on the labelled calls written for this project (bench/labelled_calls)."""
