@@ -312,6 +312,8 @@ def test_upfront_contract_in_plain_words_and_a_proposal_walkthrough_pitch():
 @pytest.mark.parametrize("pitch", [
     "So, just to recap the proposal before we dive in. It's forty sensors across your first eight stores, fully "
     "managed, with our uptime guarantee.",
+    "So the proposal covers all of it. Capture from mail and email, approvals on phones, and payments with bank "
+    "verification.",
     "So Frostline is two pieces. There's a cellular sensor that goes in the tote, and it reports temperature and "
     "location every five minutes to a dashboard your team already has open.",
 ])
