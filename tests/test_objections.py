@@ -71,6 +71,10 @@ def test_not_knowing_a_fact_is_not_an_objection(line):
     ("That's a fair point, it's the first thing I'd ask if I were in Raj's seat.", "empathize"),
     ("I know two million in hardware isn't a number anyone signs lightly.", "empathize"),
     ("And it makes total sense that your sponsor would want consistency across the portfolio.", "empathize"),
+    # normalising the concern
+    ("Yeah, I hear you, everybody's budgets are tight this year.", "empathize"),
+    ("Budgets get set long before anyone sees a proposal, so a gap like that is pretty normal.", "empathize"),
+    ("Totally understand, that's how most companies with several plants work.", "empathize"),
 ])
 def test_reframe_and_empathy_shapes(reply, key):
     assert _handled(reply)[key]
@@ -83,6 +87,12 @@ def test_reframe_and_empathy_shapes(reply, key):
 ])
 def test_yes_but_is_not_acknowledging(reply):
     assert not _handled(reply)["acknowledge"]
+
+
+def test_reassurance_is_not_a_reframe_and_pushing_is_not_clarifying():
+    h = _handled("Totally fair. But we have a great onboarding team, so it's really not much work on your side.")
+    assert h["acknowledge"] and not h["reframe"]
+    assert not _handled("Can't you just run it through as a training expense?")["clarify"]
 
 
 def test_empathy_from_their_seat():
