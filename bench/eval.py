@@ -36,7 +36,9 @@ CALL_TARGETS = RUNS[0][4]
 # Labelled calls written for this project (bench/labelled_calls/README.md): scored with the same scorer.
 for _set, _what in [("set1", "written blind, then tuned on"), ("set2", "written blind, measured, then tuned on"),
                     ("set3", "written blind, measured, then tuned on"), ("set4", "written blind, measured, then tuned on"),
-                    ("set5", "written blind, measured, then tuned on"), ("set6", "written blind, never tuned on")]:
+                    ("set5", "written blind, measured, then tuned on"), ("set6", "written blind, measured, then tuned on"),
+                    ("set7", "written blind, measured, then tuned on"),
+                    ("set8", "written blind, measured, then tuned on AECR only; the question model never trains on it")]:
     RUNS.append((f"labelled calls {_set} ({_what})", "calls", f"repo:bench/labelled_calls/{_set}", [], CALL_TARGETS))
     RUNS.append((f"labelled calls {_set}, no punctuation", "calls", f"repo:bench/labelled_calls/{_set}",
                  ["--strip-punct"], {"question_f1": 0.85, "spin_macro_f1": 0.8}))

@@ -22,8 +22,8 @@ def cues(vtt: Path) -> list[tuple[str, str]]:
     return [m.groups() for m in CUE.finditer(vtt.read_text(encoding="utf-8"))]
 
 
-def test_six_sets_of_six():
-    assert [len(list(ROOT.glob(f"set{k}/*.gold.json"))) for k in range(1, 7)] == [6] * 6
+def test_eight_sets_of_six():
+    assert [len(list(ROOT.glob(f"set{k}/*.gold.json"))) for k in range(1, 9)] == [6] * 8
 
 
 @pytest.mark.parametrize("gold", GOLDS, ids=lambda p: p.stem)

@@ -4,6 +4,10 @@
 Four sets, each scored the way the shared scorer scores its kind:
   calls     the labelled dev calls (/work/shared/data/calls): objections matched one-to-one within 15 s and
             text similarity >= 0.25 (score.py `match`); category accuracy on the matches.
+  written   the labelled calls written for this project (bench/labelled_calls/set1-7), scored like calls; in
+            'heldout' mode one fold per set (each set's model trained without that set).
+  set8      bench/labelled_calls/set8: written blind and never trained on by either model (the objection
+            model trains on 'written', the question model on sets 1-7 too): the honest check on unseen calls.
   examples  examples/roster.json objection quotes in examples/calls (independently written calls): matched
             by text similarity >= 0.25 (quotes are exact text; no time constraint).
   p4g       PersuasionForGood persuadee turns (one line per turn, 'Buyer:'/'Seller:' as in resper, --rep
@@ -67,6 +71,23 @@ def load_calls() -> list[dict]:
         gold = [dict(o, start=cues[o["cue"] - 1]["start"]) for o in g["objections"]]
         out.append({"name": gp.name.split(".")[0], "path": str(vtt), "text": vtt.read_text(), "reps": [g["rep"]],
                     "gold": gold, "set": "calls"})
+    return out
+
+
+def load_written(exclude=("set8",)) -> list[dict]:
+    """The labelled calls written for this project (bench/labelled_calls/setN), one item per call; the
+    held-out set (bench/labelled_calls/README.md) is left out."""
+    out = []
+    for d in sorted((ROOT / "bench" / "labelled_calls").glob("set*")):
+        if not d.is_dir() or d.name in exclude:
+            continue
+        for gp in sorted(d.glob("*.gold.json")):
+            g = json.loads(gp.read_text())
+            vtt = gp.with_name(gp.name.replace(".gold.json", ".vtt"))
+            cues = vtt_cues(vtt)
+            gold = [dict(o, start=cues[o["cue"] - 1]["start"]) for o in g["objections"]]
+            out.append({"name": f"{d.name}/{gp.name.split('.')[0]}", "path": str(vtt), "text": vtt.read_text(),
+                        "reps": [g["rep"]], "gold": gold, "set": "written", "group": d.name})
     return out
 
 
@@ -212,21 +233,26 @@ def score_chat_item(item: dict, c: Counter, show: bool = False) -> None:
             print(f"  {'FN' if gold else 'FP'} {item['name']}: {t[:100]}")
 
 
-def folds_of(items: list[dict], k: int | None) -> list[list[dict]]:
+def folds_of(items: list[dict], k: int | str | None) -> list[list[dict]]:
     if k is None:
         return [[x] for x in items]
+    if k == "group":  # one fold per group (a set of written calls)
+        groups: dict = {}
+        for x in items:
+            groups.setdefault(x["group"], []).append(x)
+        return list(groups.values())
     return [items[i::k] for i in range(k)]
 
 
 def evaluate(mode: str, sets: list[str], show: bool = False, C: float | None = None,
              threshold: float | None = None, answering: float | None = None) -> dict:
     from salescoach.analysis import objections as O
-    data = {"calls": load_calls(), "examples": load_examples(), "p4g": load_p4g(), "bargain": load_bargains(),
+    data = {"calls": load_calls(), "written": load_written(), "set8": [x for x in load_written(()) if x["group"] == "set8"], "examples": load_examples(), "p4g": load_p4g(), "bargain": load_bargains(),
             "fresh": load_bargains("objection_fresh.txt", "fresh"),
             "fresh2": load_bargains("objection_fresh2.txt", "fresh2"),
             "sales": load_sales("objection_sales_corpus.txt", "sales", 4),
             "sales_heldout": load_sales("objection_sales_heldout.txt", "sales_heldout", 1)}
-    nfold = {"calls": None, "examples": None, "p4g": 5, "bargain": 4, "fresh": 1, "fresh2": 1, "sales": None,
+    nfold = {"calls": None, "written": "group", "set8": "group", "examples": None, "p4g": 5, "bargain": 4, "fresh": 1, "fresh2": 1, "sales": None,
              "sales_heldout": None}
     results = {}
     tmpdir = tempfile.mkdtemp(prefix="objeval")
@@ -249,7 +275,7 @@ def evaluate(mode: str, sets: list[str], show: bool = False, C: float | None = N
                 os.environ[O.MODEL_PATH_ENV] = str(mp)
             O._clear_model()
             for item in fold:
-                if name in ("calls", "examples"):
+                if name in ("calls", "written", "set8", "examples"):
                     score_call_item(item, c, cats, show)
                 elif name.startswith("sales"):
                     score_sales_item(item, cs, cats, show)
