@@ -393,3 +393,16 @@ def test_untimed_call_coverage_verdicts_use_coverage_found():
     assert v["discovery_coverage"].verdict == "strength"
     assert v["multithreading"].verdict == "strength"
     assert any(e["quote"] == "legal then the CFO" for e in v["multithreading"].evidence)
+
+
+def test_situation_overload_is_a_share_of_the_business_questions():
+    """Rapport, logistics and checks ("other") do not dilute the share: five situation questions among seven
+    business questions overload the call however many scheduling questions come with them."""
+    r = fake_report({})
+    r["questions"] = ([q("situation", f"How many trucks run route {i}?", start=60.0 + i) for i in range(5)]
+                      + [q("problem", "Where does it break down?", start=200.0),
+                         q("implication", "What does that cost you?", start=210.0)]
+                      + [q("other", f"Does Tuesday at {i} work?", start=900.0 + i) for i in range(8)])
+    r["metrics"]["rep_questions"] = len(r["questions"])
+    v = {x.signal: x for x in judge(r, CFG)}["situation_overload"]
+    assert v.verdict == "gap" and "of the rep's business questions" in v.detail

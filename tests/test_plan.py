@@ -314,3 +314,16 @@ def test_current_quota_takes_the_shortest_period_containing_the_day():
     assert current_quota(qs, d(2026, 12, 1))["amount"] == 120_000.0
     assert current_quota(qs[::-1], d(2026, 3, 1))["amount"] == 400_000.0
     assert current_quota(qs, d(2027, 1, 1)) is None
+
+
+def test_a_recurring_gap_is_a_focus_candidate_above_the_level_cut():
+    """A gap in every call where a signal applied (two or more) is a habit to coach even when the rest of the
+    competency scores well; a gap that sometimes turns into a strength is not."""
+    beh = {"situation_overload": {}, "talk_ratio": {}, "implication_questions": {}}
+    comp = {"signals": [
+        {"signal": "implication_questions", "score": 5.0, "gap_calls": 0, "strength_calls": 2, "applicable_calls": 2},
+        {"signal": "situation_overload", "score": 2.0, "gap_calls": 2, "strength_calls": 0, "applicable_calls": 4},
+        {"signal": "talk_ratio", "score": 2.5, "gap_calls": 2, "strength_calls": 1, "applicable_calls": 4}]}
+    assert P._recurring_gap(comp, {"behaviours": beh}, 2)["signal"] == "situation_overload"
+    assert P._recurring_gap(comp, {"behaviours": beh}, 3) is None
+    assert P._recurring_gap(comp, {"behaviours": beh}, 0) is None  # recurring_gap_min_calls 0: the rule is off

@@ -12,7 +12,8 @@ Rules (thresholds in frameworks/coaching.json, "thresholds"):
 - implication_questions: >= 3 -> strength; < 2 on a discovery call -> opportunity.
 - need_payoff_questions: at least one -> strength.
 - pain_funnel: a rep question at Sandler level 3 (personal stakes) -> strength.
-- situation_overload: >= 5 situation questions making >= 40% of the rep's questions -> opportunity.
+- situation_overload: >= 5 situation questions making >= 40% of the rep's business questions (situation,
+  problem, implication, need-payoff: rapport, logistics and checks do not dilute it) -> opportunity.
 - objection_handling: per objection, >= 3 of 4 AECR steps -> strength; <= 1 -> opportunity.
 - early_pitch (discovery calls): pitching before discovery is done -> opportunity; a pitch after
   the halfway mark -> strength.
@@ -172,12 +173,13 @@ def moments(doc: CallDoc) -> None:
         b.add("strength", "pain_funnel", deep[0].get("start"), deep[0].get("text"), deep[0].get("speaker"),
               example=deep[0].get("text"))
     sit = by["situation"]
-    if qs and len(sit) >= th["situation_overload_count"] and len(sit) / len(qs) >= th["situation_overload_share"]:
+    business = sum(len(v) for v in by.values())  # situation, problem, implication, need-payoff (not rapport or logistics)
+    if business and len(sit) >= th["situation_overload_count"] and len(sit) / business >= th["situation_overload_share"]:
         res = [q for q in sit if q.get("researchable")]
         ex = res[0] if res else sit[0]
         note = f", {len(res)} of them answerable from research before the call" if res else ""
         b.add("opportunity", "situation_overload", ex.get("start"), ex.get("text"), ex.get("speaker"),
-              count=len(sit), share=_pct(len(sit) / len(qs)), researchable=note, example=ex.get("text"))
+              count=len(sit), share=_pct(len(sit) / business), researchable=note, example=ex.get("text"))
 
     # Objections
     for o in r.get("objections") or []:

@@ -16,7 +16,7 @@ Defaults (see the signal docstrings in `memory.signals` for what each one judges
 | implication_strength | 3 | implication_questions strength at this many or more in a call |
 | implication_gap_below | 2 | implication_questions gap below this many on a discovery call |
 | situation_overload_count | 5 | situation_overload gap needs at least this many situation questions ... |
-| situation_overload_share | 0.4 | ... making up at least this share of the rep's questions |
+| situation_overload_share | 0.4 | ... making up at least this share of the rep's business questions (situation, problem, implication, need-payoff) |
 | situation_ok_max / situation_ok_min_questions | 3 / 5 | strength on discovery calls with >= 5 business questions of which <= 3 situation |
 | aecr_strength_steps | 3 | objection_handling strength when responses average >= this many AECR steps |
 | aecr_gap_steps | 1 | objection_handling gap when they average <= this many |

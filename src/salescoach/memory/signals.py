@@ -18,7 +18,8 @@ call" = the report's call.type is "discovery"):
 - need_payoff_questions: >= need_payoff_strength_min in any call -> strength; none on a
   discovery call -> gap.
 - situation_overload: >= situation_overload_count situation questions making up >=
-  situation_overload_share of the rep's questions -> gap (any call); on a discovery call with at
+  situation_overload_share of the rep's business questions (situation, problem, implication,
+  need-payoff) -> gap (any call); on a discovery call with at
   least situation_ok_min_questions business questions of which at most situation_ok_max are situation
   questions -> strength; a call without rep questions -> not applicable.
 - question_count (discovery calls): business questions (rep questions typed situation, problem,
@@ -213,12 +214,13 @@ def _situation(c: _Ctx, cfg: MemoryConfig) -> Verdict:
     if not total:
         return Verdict("situation_overload", NA, None, "the rep asked no questions")
     sit = _by_spin(c, "situation")
-    n, share = len(sit), len(sit) / total
+    deeper = [q for q in c.rep_qs if q.get("spin") in ("problem", "implication", "need_payoff")]
+    n = len(sit)
+    share = n / (n + len(deeper)) if n + len(deeper) else 0.0  # of the business questions: rapport and logistics do not dilute it
     if n >= cfg.t("situation_overload_count") and share >= cfg.t("situation_overload_share"):
         res = [q for q in sit if q.get("researchable")]
-        return Verdict("situation_overload", GAP, n, f"{n} situation questions ({_pct(share)} of the rep's questions"
+        return Verdict("situation_overload", GAP, n, f"{n} situation questions ({_pct(share)} of the rep's business questions"
                        + (f", {len(res)} researchable)" if res else ")"), c.q_ev(res + [q for q in sit if q not in res]))
-    deeper = [q for q in c.rep_qs if q.get("spin") in ("problem", "implication", "need_payoff")]
     if c.discovery and n + len(deeper) >= cfg.t("situation_ok_min_questions") and n <= cfg.t("situation_ok_max"):
         return Verdict("situation_overload", STRENGTH, n, f"only {n} situation question(s) among {n + len(deeper)} "
                        "business questions", c.q_ev(deeper, 1))
