@@ -383,3 +383,51 @@ def test_spin_of_one_question_after_an_agenda(text, spin):
     """Shapes found on the labelled calls written for this project (bench/labelled_calls)."""
     r = run([(REP, "Let me start with how your team works today."), (BUY, "Sure."), (REP, text), (BUY, "Well.")])
     assert [q["spin"] for q in r["questions"] if q["role"] == "rep"][-1] == spin
+
+
+# --- the SPIN model (models/spin.json, tools/train_spin.py) -------------------------------------------------
+
+def _spins(lines):
+    return {q["text"]: q["spin"] for q in run(lines)["questions"] if q["role"] == "rep"}
+
+
+DISCOVERY_WITHOUT_CUES = [
+    (REP, "Let me start with how your routes work today."), (BUY, "Sure."),
+    (REP, "How many technicians are running routes now?"), (BUY, "Eleven, and the callbacks are killing us."),
+    (REP, "How often would you say that happens in a week like this one?"), (BUY, "Most weeks."),
+    (REP, "And Teo, how does that land on you, personally, when a day goes like Monday?"), (BUY, "Badly."),
+    (REP, "What software do you use for scheduling?"), (BUY, "A spreadsheet."),
+]
+
+
+def test_spin_model_ships_and_decides_only_where_no_lexicon_cue_matches(monkeypatch):
+    from importlib import resources
+    import json
+    from salescoach.analysis import questions as Q
+    m = json.loads(resources.files("salescoach.models").joinpath("spin.json").read_text())
+    assert m["kind"] == "spin-logistic" and set(m["classes"]) == {"situation", "problem", "implication",
+                                                                  "need_payoff", "other"}
+    with_model = _spins(DISCOVERY_WITHOUT_CUES)
+    monkeypatch.setenv("SALESCOACH_SPIN_MODEL", "none")
+    Q._spin_model.cache_clear()
+    try:
+        lexicons_only = _spins(DISCOVERY_WITHOUT_CUES)
+    finally:
+        monkeypatch.delenv("SALESCOACH_SPIN_MODEL")
+        Q._spin_model.cache_clear()
+    often = "How often would you say that happens in a week like this one?"
+    land = "And Teo, how does that land on you, personally, when a day goes like Monday?"
+    assert lexicons_only[often] == lexicons_only[land] == "situation"  # no SPIN cue: the default in discovery
+    assert with_model[often] == "problem"  # the model: how often the stated problem happens
+    assert with_model[land] == "implication"  # what it does to the person
+    assert with_model["How many technicians are running routes now?"] == "situation"
+    assert with_model["What software do you use for scheduling?"] == "situation"  # a plain fact stays situation
+
+
+def test_spin_model_needs_a_margin_over_the_lexicons_default():
+    from salescoach.analysis.questions import _spin_predict
+    m = {"classes": ["other", "problem", "situation"], "bias": [0.0, 0.0, 0.0], "margin": 1.0,
+         "weights": {"w=often": {"1": 0.8}, "w=broken": {"1": 2.0}}}
+    assert _spin_predict(m, ["w=often"], "situation") == "situation"  # ahead by 0.8 < 1.0: the default stands
+    assert _spin_predict(m, ["w=broken"], "situation") == "problem"
+    assert _spin_predict(m, ["w=often"]) == "problem"  # no default given: the best class

@@ -758,6 +758,62 @@ def _has(rx: _Lexicon | None, s: str) -> bool:
     return bool(rx and rx.search(s))
 
 
+# ---- the SPIN model: where the lexicons hold no SPIN cue, a small trained model picks the type ------------
+_SPIN_CUES = ("follow_up", "check", "need_payoff_if", "need_payoff", "why_now", "implication", "other", "problem")
+SPIN_TRACE: list | None = None  # training hook (tools/train_spin.py): when a list, gets (source, start, text, features)
+
+
+@lru_cache(maxsize=1)
+def _spin_model() -> dict | None:
+    """models/spin.json (tools/train_spin.py), or None (SALESCOACH_SPIN_MODEL=none, or not shipped):
+    then the lexicons' default stands (situation in discovery, other after it)."""
+    path = os.environ.get("SALESCOACH_SPIN_MODEL")
+    if path == "none":
+        return None
+    try:
+        text = open(path, encoding="utf-8").read() if path else \
+            resources.files("salescoach.models").joinpath("spin.json").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    return json.loads(text)
+
+
+def spin_features(s: str, rule: str, form: str, prev: str | None, closing: bool, hits: list[str], pos: int) -> list[str]:
+    """Features of a rep question the lexicons leave at their default (`rule`): the question's words (`s`:
+    normalised text), the lexicons it does hit (Sandler, Socratic, current state...), its form, the type
+    of the rep's previous discovery question, the phase (closing: past the pitch) and where in the call it
+    falls (`pos`: fifths of the call)."""
+    toks = s.split()
+    f = ["rule=" + rule, "form=" + form, "prev=" + str(prev), f"pos={pos}", f"closing&rule={closing}{rule}"]
+    if closing:
+        f.append("closing")
+    f += ["lx=" + h for h in hits]
+    f += ["w=" + w for w in sorted(set(toks))]
+    f += sorted({"b=" + a + " " + b for a, b in zip(toks, toks[1:])})
+    if toks:
+        f.append("f1=" + toks[0])
+    if len(toks) > 1:
+        f.append("f2=" + toks[0] + " " + toks[1])
+    return f
+
+
+def _spin_predict(m: dict, feats: list[str], default: str | None = None) -> str:
+    """Multinomial logistic regression: the class with the highest bias + sum of feature weights; the
+    lexicons' `default` stands unless another class beats it by the model's margin (logit)."""
+    classes = m["classes"]
+    z = list(m["bias"])
+    w = m["weights"]
+    for x in feats:
+        row = w.get(x)
+        if row:
+            for k, v in row.items():
+                z[int(k)] += v
+    best = max(range(len(z)), key=z.__getitem__)
+    if default is not None and default in classes and z[best] - z[classes.index(default)] < m.get("margin", 0.0):
+        return default
+    return classes[best]
+
+
 _OPENING_SHARE = 0.08  # without an agenda, rep questions in the first 8% of the sentences are rapport (coverage's opening too)
 
 
@@ -793,6 +849,7 @@ def _phases(doc: CallDoc) -> tuple[int, int]:
 def type_rep_questions(doc: CallDoc, qs: list[dict]) -> None:
     """Fill spin / sandler_level / socratic / researchable of the rep questions in `qs` (in call order)."""
     disc, pitch = _phases(doc)
+    n = len(doc.sentences)
     prev_disc: str | None = None
     from salescoach.analysis.structure import negotiation_call  # structure reads the questions: import late
     closing = negotiation_call(doc)  # a negotiation is past discovery from the start
@@ -809,10 +866,13 @@ def type_rep_questions(doc: CallDoc, qs: list[dict]) -> None:
         i = q["_sent"]
         if i >= pitch:
             closing = True
-        key = (s, prev_disc, i < disc, closing, q["form"])
+        pos = 5 * i // n if n else 0
+        key = (s, prev_disc, i < disc, closing, q["form"], pos)
         r = memo.get(key)
         if r is None:
-            r = memo[key] = _type_one(s, prev_disc, i < disc, closing, q["form"], found)
+            r = memo[key] = _type_one(s, prev_disc, i < disc, closing, q["form"], found, pos)
+        if SPIN_TRACE is not None and r[4] is not None:
+            SPIN_TRACE.append((doc.call.source, q["start"], q["text"], r[4]))
         spin = q["spin"] = r[0]
         q["sandler_level"], q["socratic"], q["researchable"] = r[1], r[2], r[3]
         if spin == "need_payoff":
@@ -833,11 +893,14 @@ def _confirms_fact(s: str) -> bool:
 
 
 def _type_one(s: str, prev_disc: str | None, before_disc: bool, closing: bool, form: str,
-              memo: dict[str, dict[str, bool]]) -> tuple:
-    """(spin, sandler_level, socratic, researchable) of one rep question (normalised text `s`), given the
-    type of the rep's previous discovery question, whether discovery has started and whether it is over.
-    `memo`: text -> {lexicon name: does it match}, the look-ups already done (searched lazily, once)."""
+              memo: dict[str, dict[str, bool]], pos: int = 0) -> tuple:
+    """(spin, sandler_level, socratic, researchable, model features or None) of one rep question (normalised
+    text `s`), given the type of the rep's previous discovery question, whether discovery has started and
+    whether it is over, and where in the call it is (`pos`: fifths). `memo`: text -> {lexicon name: does it
+    match}, the look-ups already done (searched lazily, once). Where no SPIN cue matches, the SPIN model (if
+    shipped) chooses the type; the features it saw are returned (None when the lexicons decided)."""
     lexs = _types().by_name
+    feats: list[str] | None = None
     found = memo.get(s)
     if found is None:
         found = memo[s] = {}
@@ -873,6 +936,12 @@ def _type_one(s: str, prev_disc: str | None, before_disc: bool, closing: bool, f
         spin = "problem"
     else:
         spin = "other" if closing and not (has("current_state") or _confirms_fact(s)) else "situation"
+        if not any(has(c) for c in _SPIN_CUES):
+            m = _spin_model()
+            if m is not None or SPIN_TRACE is not None:
+                feats = spin_features(s, spin, form, prev_disc, closing, [k for k in lexs if has(k)], pos)
+                if m is not None:
+                    spin = _spin_predict(m, feats, spin)
     # Sandler pain funnel
     level = None
     if spin in ("problem", "implication") or (spin == "other" and has("sandler3") and not closing):
@@ -890,7 +959,7 @@ def _type_one(s: str, prev_disc: str | None, before_disc: bool, closing: bool, f
         soc = "forcing_function"
     elif spin in ("situation", "problem") and form == "open" or has("diagnostic") and spin in ("situation", "problem", "implication"):
         soc = "diagnostic"
-    return spin, level, soc, spin == "situation" and has("research")
+    return spin, level, soc, spin == "situation" and has("research"), feats
 
 
 _CLEFT_WH = frozenset(["what", "what's", "how", "where", "why"])
