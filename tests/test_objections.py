@@ -186,6 +186,8 @@ def test_objection_shapes_and_categories(line, category):
     "He figured about forty thousand a year in credits we never got, maybe more.",
     "That's a better conversation, I'll give you that.",
     "Nine thirty's fine. I've got a carrier call at nine forty-five, so I do need to be out on time.",
+    "I've got a hard stop at two, but yeah.",
+    "Okay. I'd need to model that, but that could work.",
 ])
 def test_non_objections(line):
     assert run(call_with(line)) == []
@@ -537,6 +539,14 @@ def test_answers_to_discovery_questions(question, answer, category):
      "competition"),
     ("Acumatica already has a document recognition add-on, and we're paying for it as part of our license.",
      "competition"),
+    ("We have a second proposal from TrainTrack, and they came in at one-thirty for the full two thousand.",
+     "competition"),
+    ("Corporate already pays for UKG, and I think they have a learning module we're not even using.",
+     "competition"),
+    ("I've signed a lot of training software over the years, and most of it is shelfware by month six.", "trust"),
+    ("The last training company we used promised custom content and we got generic videos.", "trust"),
+    ("Two-ten just doesn't work for us.", "budget"),
+    ("We can't really buy software at the plant level, it all goes through corporate in Harrisburg.", "authority"),
 ])
 def test_objection_shapes_from_the_written_calls(line, category):
     """Shapes found on the labelled calls written for this project (bench/labelled_calls)."""
