@@ -22,8 +22,9 @@ def cues(vtt: Path) -> list[tuple[str, str]]:
     return [m.groups() for m in CUE.finditer(vtt.read_text(encoding="utf-8"))]
 
 
-def test_eight_sets_of_six():
-    assert [len(list(ROOT.glob(f"set{k}/*.gold.json"))) for k in range(1, 9)] == [6] * 8
+def test_the_sets_hold_six_calls_each():
+    sets = sorted(d.name for d in ROOT.glob("set*") if d.is_dir())
+    assert len(sets) >= 8 and all(len(list((ROOT / s).glob("*.gold.json"))) == 6 for s in sets)
 
 
 @pytest.mark.parametrize("gold", GOLDS, ids=lambda p: p.stem)
