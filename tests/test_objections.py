@@ -547,6 +547,12 @@ def test_answers_to_discovery_questions(question, answer, category):
     ("The last training company we used promised custom content and we got generic videos.", "trust"),
     ("Two-ten just doesn't work for us.", "budget"),
     ("We can't really buy software at the plant level, it all goes through corporate in Harrisburg.", "authority"),
+    ("I'll be upfront, we're looking at RigSight too.", "competition"),
+    ("Forty-six is better. But FleetHawk came back at thirty-nine.", "competition"),
+    ("The other thing is, the GPS we have now is free.", "competition"),
+    ("Sixty-two a truck is a lot more than we're paying for the GPS we have now.", "budget"),
+    ("Okay, I'm going to be the skeptic here. I don't love the idea of two hundred devices I don't control.",
+     "trust"),
 ])
 def test_objection_shapes_from_the_written_calls(line, category):
     """Shapes found on the labelled calls written for this project (bench/labelled_calls)."""
