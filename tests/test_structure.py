@@ -240,6 +240,10 @@ def test_untimed_transcript():
     # the buyer takes on getting the meeting booked: agreed
     ("Let's get thirty minutes with your CFO on Tuesday the twenty-third at eleven.",
      "I can ask. She's hard to pin down, but I'll try for the twenty-third.", True, True),
+    # a date to aim at is a proposal; "what if we do twenty-four months" proposes terms, not a next step
+    ("Could we target signature for Friday the twenty-eighth?", "If it's just the term language, yes.", True, True),
+    ("Then what if we do twenty-four months, with an option to renew at the same rate?", "That could work.",
+     False, False),
 ])
 def test_next_step_committed_vs_vague(proposal, reply, committed, dated):
     text = (DISCOVERY.rsplit("[00:26:00]", 1)[0]

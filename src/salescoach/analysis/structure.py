@@ -36,7 +36,8 @@ them, a guess: see `coverage.selling_side`).
   must-knows (problem, impact: see the coverage analyzer) came out. `reason` says which; `evidence`
   is the pitch. Not flagged for other call types or calls without a pitch.
 - next_step: searched from 40% of the call on. A proposal is a segment with a proposal cue ("let's set
-  up...", "could we do...", "does Thursday work...", "next step") or a meeting word (session, call,
+  up...", "could we do...", "does Thursday work...", "next step"; an open "how about / what if we..." only
+  with a meeting word, a day or time, or an owned action: in a negotiation it often proposes terms) or a meeting word (session, call,
   invite...) together with a specific day, date or clock time, or an action asked for by a date ("can
   you send the signed form back by Thursday?"). It is agreed when the other side accepts
   ("works", "sounds good", "I'll grab it") in its next few segments before declining ("maybe later",
@@ -86,7 +87,8 @@ def _compiled(cfg_id: int) -> dict:
         "transition": alt(p["transition"]), "capability": alt(p["capability"]),
         "named": re.compile(r"(?<![\w.])(?:[A-Z][a-z]+[A-Za-z]*|[A-Z]{2,})(?: [A-Z][a-z]+)? (?:also |then |just |automatically )?(?:"
                             + "|".join(re.escape(v) for v in p.get("named_subject_verbs", [])) + r")\b"),
-        "proposal": alt(ns["proposal"]), "meeting": alt(ns["meeting"]), "accept": alt(ns["accept"]),
+        "proposal": alt(ns["proposal"]), "proposal_open": alt(ns.get("proposal_open", [])),
+        "meeting": alt(ns["meeting"]), "accept": alt(ns["accept"]),
         "reject": alt(ns["reject"]), "vague": alt(ns["vague"]), "owner": alt(ns["owner"]), "when": alt([when]),
         "negotiation": alt(ct["negotiation"]), "demo": alt(ct["demo"]), "other": alt(ct.get("other", [])),
     }
@@ -239,7 +241,8 @@ def next_step(x: _Ctx) -> dict:
     for i in range(start, x.n):
         t = x.norms[i]
         # (the date/time cue is only needed when a meeting word is there: searched last)
-        if C["proposal"].search(t) or (C["meeting"].search(t) and C["when"].search(t)):
+        if C["proposal"].search(t) or (C["meeting"].search(t) and C["when"].search(t)) or (
+                C["proposal_open"].search(t) and (C["meeting"].search(t) or C["when"].search(t) or C["owner"].search(t))):
             candidates.append(i)
     chosen, committed, acc_seg = None, False, None
     undated: tuple[int, int] | None = None  # the last proposal the other side accepted without a date
