@@ -6,7 +6,7 @@ Four sets, each scored the way the shared scorer scores its kind:
             text similarity >= 0.25 (score.py `match`); category accuracy on the matches.
   written   the labelled calls written for this project (bench/labelled_calls/set1-7), scored like calls; in
             'heldout' mode one fold per set (each set's model trained without that set).
-  set8, set9  bench/labelled_calls/set8 and set9: written blind and never trained on by any model (the
+  set8-10  bench/labelled_calls/set8, set9 and set10: written blind and never trained on by any model (the
             objection model trains on 'written', the question and SPIN models on sets 1-7 too).
   examples  examples/roster.json objection quotes in examples/calls (independently written calls): matched
             by text similarity >= 0.25 (quotes are exact text; no time constraint).
@@ -74,7 +74,7 @@ def load_calls() -> list[dict]:
     return out
 
 
-def load_written(exclude=("set8", "set9")) -> list[dict]:
+def load_written(exclude=("set8", "set9", "set10")) -> list[dict]:
     """The labelled calls written for this project (bench/labelled_calls/setN), one item per call; the
     held-out set (bench/labelled_calls/README.md) is left out."""
     out = []
@@ -247,14 +247,18 @@ def folds_of(items: list[dict], k: int | str | None) -> list[list[dict]]:
 def evaluate(mode: str, sets: list[str], show: bool = False, C: float | None = None,
              threshold: float | None = None, answering: float | None = None) -> dict:
     from salescoach.analysis import objections as O
-    data = {"calls": load_calls(), "written": load_written(), "set8": [x for x in load_written(()) if x["group"] == "set8"],
-            "set9": [x for x in load_written(()) if x["group"] == "set9"], "examples": load_examples(), "p4g": load_p4g(), "bargain": load_bargains(),
+    held_out = {}  # the written sets no model trains on, each scored on its own
+    for x in load_written(()):
+        if x["group"] in ("set8", "set9", "set10"):
+            held_out.setdefault(x["group"], []).append(x)
+    data = {"calls": load_calls(), "written": load_written(), **held_out, "examples": load_examples(),
+            "p4g": load_p4g(), "bargain": load_bargains(),
             "fresh": load_bargains("objection_fresh.txt", "fresh"),
             "fresh2": load_bargains("objection_fresh2.txt", "fresh2"),
             "sales": load_sales("objection_sales_corpus.txt", "sales", 4),
             "sales_heldout": load_sales("objection_sales_heldout.txt", "sales_heldout", 1)}
-    nfold = {"calls": None, "written": "group", "set8": "group", "set9": "group", "examples": None, "p4g": 5, "bargain": 4, "fresh": 1, "fresh2": 1, "sales": None,
-             "sales_heldout": None}
+    nfold = {"calls": None, "written": "group", "examples": None, "p4g": 5, "bargain": 4, "fresh": 1, "fresh2": 1,
+             "sales": None, "sales_heldout": None, **{k: "group" for k in held_out}}
     results = {}
     tmpdir = tempfile.mkdtemp(prefix="objeval")
     if mode == "heldout":
@@ -276,7 +280,7 @@ def evaluate(mode: str, sets: list[str], show: bool = False, C: float | None = N
                 os.environ[O.MODEL_PATH_ENV] = str(mp)
             O._clear_model()
             for item in fold:
-                if name in ("calls", "written", "set8", "set9", "examples"):
+                if name in ("calls", "written", "examples") or name in held_out:
                     score_call_item(item, c, cats, show)
                 elif name.startswith("sales"):
                     score_sales_item(item, cs, cats, show)
