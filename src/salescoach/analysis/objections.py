@@ -101,11 +101,8 @@ How the response is judged (AECR, from the rep's turns after the objection)
 from __future__ import annotations
 
 import bisect
-import json
 import math
-import os
 import re
-from importlib import resources
 from re import _constants as _C, _parser
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -113,6 +110,7 @@ from functools import lru_cache
 from salescoach.analysis.doc import BUYER, REP, UNKNOWN, CallDoc, Sentence, Turn
 from salescoach.analysis.pipeline import analyzer
 from salescoach.frameworks import load
+from salescoach.models import load_model
 
 CATEGORIES = ("budget", "timing", "competition", "authority", "need", "trust")
 _NUM_WORDS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|"
@@ -849,15 +847,9 @@ def _clear_model() -> None:
 @lru_cache(maxsize=1)
 def _model() -> dict | None:
     """The shipped model ({weights, bias, threshold}), or None when absent or disabled ("none")."""
-    path = os.environ.get(MODEL_PATH_ENV)
-    if path == "none":
+    m = load_model("objections.json", MODEL_PATH_ENV)
+    if m is None:
         return None
-    try:
-        raw = open(path, encoding="utf-8").read() if path else \
-            resources.files("salescoach.models").joinpath("objections.json").read_text(encoding="utf-8")
-    except (OSError, FileNotFoundError):
-        return None
-    m = json.loads(raw)
     t = min(max(m["threshold"], 1e-6), 1 - 1e-6)
     m["cut"] = math.log(t / (1 - t))  # compare raw scores with the threshold in logit space
     v = m.get("veto_below", 0.0)

@@ -96,6 +96,7 @@ from importlib import resources
 from salescoach.analysis.doc import REP, CallDoc
 from salescoach.analysis.pipeline import analyzer
 from salescoach.frameworks import load
+from salescoach.models import load_model
 
 _TOK = re.compile(r"[a-z0-9_]+(?:['’\-][a-z0-9_]+)*['-]?")
 _TOKC = re.compile(_TOK.pattern + "|,")  # tokens and commas
@@ -772,15 +773,7 @@ SPIN_TRACE: list | None = None  # training hook (tools/train_spin.py): when a li
 def _spin_model() -> dict | None:
     """models/spin.json (tools/train_spin.py), or None (SALESCOACH_SPIN_MODEL=none, or not shipped):
     then the lexicons' default stands (situation in discovery, other after it)."""
-    path = os.environ.get("SALESCOACH_SPIN_MODEL")
-    if path == "none":
-        return None
-    try:
-        text = open(path, encoding="utf-8").read() if path else \
-            resources.files("salescoach.models").joinpath("spin.json").read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return None
-    return json.loads(text)
+    return load_model("spin.json", "SALESCOACH_SPIN_MODEL")
 
 
 def spin_features(s: str, rule: str, form: str, prev: str | None, closing: bool, hits: list[str], pos: int) -> list[str]:
@@ -1023,6 +1016,8 @@ def _request_bonus(toks: list[str]) -> float:
     if len(toks) - j >= 3 and toks[j:j + 3] != ["let", "me", "know"]:
         return _REQ_SURE
     return _REQ_MARGIN
+
+
 _CLAUSE_MIN = 8  # words: shorter unpunctuated sentences are judged whole
 _CLAUSE_MARGIN = 0.0  # a sentence this close to the threshold (logit) gets its clauses scored (0: chosen on held-out folds)
 _CLAUSE_AFTER = frozenset(["it", "cool", "perfect", "great", "nice", "sense", "good", "fair", "totally", "interesting",

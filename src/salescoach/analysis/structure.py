@@ -37,9 +37,9 @@ them, a guess: see `coverage.selling_side`).
   is the pitch. Not flagged for other call types or calls without a pitch.
 - next_step: searched from 40% of the call on. A proposal is a segment with a proposal cue ("let's set
   up...", "could we do...", "does Thursday work...", "next step"; an open "how about / what if we..." only
-  with a meeting word, a day or time, or an owned action: in a negotiation it often proposes terms) or a meeting word (session, call,
-  invite...) together with a specific day, date or clock time, or an action asked for by a date ("can
-  you send the signed form back by Thursday?"). It is agreed when the other side accepts
+  with a meeting word, a day or time, or an owned action: in a negotiation it often proposes terms) or a
+  meeting word (session, call, invite...) together with a specific day, date or clock time, or an action
+  asked for by a date ("can you send the signed form back by Thursday?"). It is agreed when the other side accepts
   ("works", "sounds good", "I'll grab it") in its next few segments before declining ("maybe later",
   "let me think"). committed = an agreed proposal with a specific day/date/time (in the proposal or
   the acceptance); the first such one is reported. Otherwise the last proposal or vague close ("let's

@@ -194,10 +194,8 @@ def _recurring_gap(comp: dict, cfg: dict, min_calls: int) -> dict | None:
     """The competency's signal that was a gap in every call where it applied (at least `min_calls` of them)."""
     if not min_calls:
         return None
-    beh = cfg["behaviours"]
-    cands = [s for s in comp["signals"] if s["signal"] in beh and s["gap_calls"] >= min_calls
-             and not s["strength_calls"]]
-    return min(cands, key=lambda s: (s["score"], -s["gap_calls"])) if cands else None
+    return _signal_for({"signals": [s for s in comp["signals"] if s["gap_calls"] >= min_calls and not s["strength_calls"]]},
+                       cfg)
 
 
 def _milestone(signal: str, cfg: dict, b: dict | None = None) -> dict:
@@ -317,15 +315,11 @@ def choose_focus(ctx, assessment, cfg, deals, all_obs, as_of) -> tuple[list[dict
             # a habit, not a level: a gap in every call where the signal applies (at least recurring_gap_min_calls)
             # keeps the competency a candidate ("asks twelve situation questions every discovery call" is still
             # the thing to coach when the rest of discovery is good)
-            sig = _recurring_gap(a, cfg, fc.get("recurring_gap_min_calls", 0))
-            if sig is None:
-                continue
-            lev = (5 - a["level"]) * a["weight"] * fc["confidence_factor"].get(a["confidence"], 0)
-            cands.append((-lev, i, a, sig, None))
-            continue
-        sig = _signal_for(a, cfg)
-        crm = next((c for c in a["crm"] if c["used"] and c["score"] <= fc["max_level"]
-                    and c["figure"] in cfg["crm_behaviours"]), None)
+            sig, crm = _recurring_gap(a, cfg, fc.get("recurring_gap_min_calls", 0)), None
+        else:
+            sig = _signal_for(a, cfg)
+            crm = next((c for c in a["crm"] if c["used"] and c["score"] <= fc["max_level"]
+                        and c["figure"] in cfg["crm_behaviours"]), None)
         if sig is None and crm is None:
             continue
         lev = (5 - a["level"]) * a["weight"] * fc["confidence_factor"].get(a["confidence"], 0)
