@@ -46,20 +46,6 @@ def test_not_a_price_objection_when_discounting_someone_elses_numbers():
     ("Yeah, that makes sense. That's a lot of change at once.", "empathize"),
     ("Ugh, I'm sorry. Three years of paying for something that didn't work.", "empathize"),
     ("Five months is brutal.", "acknowledge"),
-])
-def test_more_aecr_shapes(reply, key):
-    assert _handled(reply)[key]
-
-
-@pytest.mark.parametrize("line", [
-    "I'm not sure how many of our aides have smartphones, most of them do, I think.",
-    "I'm not sure what we pay them exactly, I'd have to look it up.",
-])
-def test_not_knowing_a_fact_is_not_an_objection(line):
-    assert run(call_with(line)) == []
-
-
-@pytest.mark.parametrize("reply,key", [
     # reframes: a contrast that changes what the buyer compares, proof, or a path built together
     ("Sure, that makes sense. But their quote probably doesn't include an SLA.", "reframe"),
     ("That's fair. That's exactly why we put the uptime guarantee in the contract.", "reframe"),
@@ -76,8 +62,16 @@ def test_not_knowing_a_fact_is_not_an_objection(line):
     ("Budgets get set long before anyone sees a proposal, so a gap like that is pretty normal.", "empathize"),
     ("Totally understand, that's how most companies with several plants work.", "empathize"),
 ])
-def test_reframe_and_empathy_shapes(reply, key):
+def test_more_aecr_shapes(reply, key):
     assert _handled(reply)[key]
+
+
+@pytest.mark.parametrize("line", [
+    "I'm not sure how many of our aides have smartphones, most of them do, I think.",
+    "I'm not sure what we pay them exactly, I'd have to look it up.",
+])
+def test_not_knowing_a_fact_is_not_an_objection(line):
+    assert run(call_with(line)) == []
 
 
 @pytest.mark.parametrize("reply", [

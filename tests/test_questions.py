@@ -22,6 +22,15 @@ def run(lines, timed=True):
     return Pipeline(["conversation", "questions"]).run(call)
 
 
+def rep_spins(report: dict) -> dict[str, str]:
+    """{question text: SPIN type} of the rep's questions in a report."""
+    return {q["text"]: q["spin"] for q in report["questions"] if q["role"] == "rep"}
+
+
+def _spins(lines):
+    return rep_spins(run(lines))
+
+
 def is_q(text):
     return detect(text) is not None
 
@@ -267,7 +276,7 @@ def test_spin_without_an_agenda_and_after_the_pitch():
              (REP, "Let me share my screen and show you the approval queue."), (BUY, "Sure."),
              (REP, "How many approvers do you have today?"), (BUY, "Six."),
              (REP, "Is it still your call on tools like this?"), (BUY, "Mostly.")])
-    spin = {q["text"]: q["spin"] for q in r["questions"] if q["role"] == "rep"}
+    spin = rep_spins(r)
     assert spin["Hey, how've you been?"] == "other"
     assert spin["Did you catch the game on Sunday?"] == "other"
     assert spin["How often does that happen?"] == "problem"
@@ -280,7 +289,7 @@ def test_scheduling_questions_are_other_but_a_day_named_in_discovery_is_not():
     r = run([(REP, "Let's start with the dispatch side."), (BUY, "Sure."),
              (REP, "What goes wrong on a day like Monday?"), (BUY, "Everything runs late."),
              (REP, "Could we hold Tuesday the nineteenth at eight for the sandbox session?"), (BUY, "Yes.")])
-    spin = {q["text"]: q["spin"] for q in r["questions"] if q["role"] == "rep"}
+    spin = rep_spins(r)
     assert spin["What goes wrong on a day like Monday?"] == "problem"
     assert spin["Could we hold Tuesday the nineteenth at eight for the sandbox session?"] == "other"
 
@@ -300,7 +309,7 @@ def test_walkthrough_of_today_and_fact_checks_are_situation():
              (REP, "Let me share my screen and show you the approval queue."), (BUY, "Sure."),
              (REP, "Ruben, it was three or four a month, right?"), (BUY, "About that."),
              (REP, "Why are the other sites still on paper?"), (BUY, "Nobody owns it.")])
-    spin = {q["text"]: q["spin"] for q in r["questions"] if q["role"] == "rep"}
+    spin = rep_spins(r)
     assert spin["Walk me through what happens to an invoice today, from the moment it shows up."] == "situation"
     assert spin["And what happens if that keeps going through year-end?"] == "implication"
     assert spin["Ruben, it was three or four a month, right?"] == "situation"  # after the pitch, still a fact
@@ -311,7 +320,7 @@ def test_opening_small_talk_without_an_agenda_is_rapport():
     lines = [(REP, "Was the trip a good one at least?"), (BUY, "It was great, thanks.")]
     for k in range(20):  # the rest of the call: discovery without any agenda cue
         lines += [(REP, f"How many people work on shift {k}?"), (BUY, f"About {k + 3} of them.")]
-    spin = {q["text"]: q["spin"] for q in run(lines)["questions"] if q["role"] == "rep"}
+    spin = _spins(lines)
     assert spin["Was the trip a good one at least?"] == "other"
     assert spin["How many people work on shift 5?"] == "situation"
 
@@ -328,7 +337,7 @@ def test_a_start_cue_after_the_rep_began_presenting_does_not_open_discovery():
     lines += [(REP, "Okay, that's a great lead-in, so let me start right there."), (BUY, "Okay.")]
     for k in range(14):
         lines += [(REP, f"This screen shows the agency invoice number {k} as it lands."), (BUY, "Okay.")]
-    spin = {q["text"]: q["spin"] for q in run(lines)["questions"] if q["role"] == "rep"}
+    spin = _spins(lines)
     assert spin["How was the half marathon?"] == "other"
     assert spin["Walk me through what happens when one of those invoices comes in today."] == "situation"
     assert spin["And how often do the hours turn out to be wrong?"] == "problem"
@@ -347,7 +356,7 @@ def test_negotiation_questions_are_past_discovery():
             "Bo Buyer: Send me the revised order form and the pricing, I'll take it to procurement.\n")
     r = Pipeline(["conversation", "questions", "objections", "structure"])(parse_call("n.txt", text, reps=["Ana Rep"]))
     assert r["call"]["type"] == "negotiation"
-    spin = {q["text"]: q["spin"] for q in r["questions"] if q["role"] == "rep"}
+    spin = rep_spins(r)
     assert spin["What does their quote include?"] == "other"  # a deal question, not discovery
     assert spin["How's the rollout tracking so far this year?"] == "situation"  # still the buyer's current state
 
@@ -386,10 +395,6 @@ def test_spin_of_one_question_after_an_agenda(text, spin):
 
 
 # --- the SPIN model (models/spin.json, tools/train_spin.py) -------------------------------------------------
-
-def _spins(lines):
-    return {q["text"]: q["spin"] for q in run(lines)["questions"] if q["role"] == "rep"}
-
 
 DISCOVERY_WITHOUT_CUES = [
     (REP, "Let me start with how your routes work today."), (BUY, "Sure."),

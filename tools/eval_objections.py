@@ -61,33 +61,30 @@ from score import assign_lines, match, prf, vtt_cues  # noqa: E402
 P4G_RESIST = {"disagree-donation", "disagree-donation-more", "negative-reaction-to-donation"}
 
 
-def load_calls() -> list[dict]:
-    d = SHARED / "data" / "calls"
+def _call_dir(d: Path, set_name: str, prefix: str = "", **extra) -> list[dict]:
+    """One item per labelled call (NAME.vtt + NAME.gold.json) in folder `d`, its gold objections timed."""
     out = []
     for gp in sorted(d.glob("*.gold.json")):
         g = json.loads(gp.read_text())
         vtt = gp.with_name(gp.name.replace(".gold.json", ".vtt"))
         cues = vtt_cues(vtt)
         gold = [dict(o, start=cues[o["cue"] - 1]["start"]) for o in g["objections"]]
-        out.append({"name": gp.name.split(".")[0], "path": str(vtt), "text": vtt.read_text(), "reps": [g["rep"]],
-                    "gold": gold, "set": "calls"})
+        out.append({"name": prefix + gp.name.split(".")[0], "path": str(vtt), "text": vtt.read_text(),
+                    "reps": [g["rep"]], "gold": gold, "set": set_name, **extra})
     return out
+
+
+def load_calls() -> list[dict]:
+    return _call_dir(SHARED / "data" / "calls", "calls")
 
 
 def load_written(exclude=("set8", "set9", "set10")) -> list[dict]:
     """The labelled calls written for this project (bench/labelled_calls/setN), one item per call; the
-    held-out set (bench/labelled_calls/README.md) is left out."""
+    held-out sets (bench/labelled_calls/README.md) are left out."""
     out = []
     for d in sorted((ROOT / "bench" / "labelled_calls").glob("set*")):
-        if not d.is_dir() or d.name in exclude:
-            continue
-        for gp in sorted(d.glob("*.gold.json")):
-            g = json.loads(gp.read_text())
-            vtt = gp.with_name(gp.name.replace(".gold.json", ".vtt"))
-            cues = vtt_cues(vtt)
-            gold = [dict(o, start=cues[o["cue"] - 1]["start"]) for o in g["objections"]]
-            out.append({"name": f"{d.name}/{gp.name.split('.')[0]}", "path": str(vtt), "text": vtt.read_text(),
-                        "reps": [g["rep"]], "gold": gold, "set": "written", "group": d.name})
+        if d.is_dir() and d.name not in exclude:
+            out += _call_dir(d, "written", f"{d.name}/", group=d.name)
     return out
 
 

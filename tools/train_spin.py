@@ -87,8 +87,7 @@ def fit(rows: list[dict]) -> dict:
 
 
 def cross_validate(rows: list[dict]) -> None:
-    sys.path.insert(0, "/work/shared/eval")
-    from score import macro_f1
+    from score import macro_f1  # the shared scorer, on the path since `examples`
 
     from salescoach.analysis.questions import _spin_predict
     groups = sorted({r["group"] for r in rows if r["group"] not in HELD_OUT})
