@@ -370,3 +370,20 @@ def test_an_ordinal_is_a_date_only_when_no_noun_follows(text, date):
     from salescoach.frameworks import load
     m = _compiled(id(load("structure")))["when"].search(" " + text.replace("-", " "))
     assert (m.group(0).strip() if m else None) == (date.replace("-", " ") if date else None)
+
+
+@pytest.mark.parametrize("plan", [
+    # "I'd like to go through..." (the pattern once required "i 'd like", which no transcript says)
+    "I'd like to go through the open items on the proposal, and ideally leave today knowing whether we're moving "
+    "forward. Does that work for you both?",
+    # "here's my plan" + an outcome said as "whether this is worth..." / "a fine outcome"
+    "Here's my plan. I'll show you three things, then at the end let's be honest about whether this is worth "
+    "taking to your owner. If it isn't, that's a fine outcome too. Fair?",
+])
+def test_upfront_contract_said_as_a_plan_and_an_honest_outcome(plan):
+    text = (f"[00:00:40] Bea Santos: So I've got us for thirty minutes. {plan}\n[00:00:55] Ray Tull: That works.\n"
+            "[00:01:10] Bea Santos: How do your crews sign in for safety talks today?\n"
+            "[00:01:20] Ray Tull: Paper sheets, and they go missing.\n")
+    uc = analyse(text, ["Bea Santos"])["upfront_contract"]
+    assert uc["present"] is True
+    assert uc["elements"]["agenda"] is not None or uc["elements"]["outcomes"] is not None
