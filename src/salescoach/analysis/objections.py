@@ -107,6 +107,7 @@ from re import _constants as _C, _parser
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from salescoach.analysis import objection_check
 from salescoach.analysis.doc import BUYER, REP, UNKNOWN, CallDoc, Sentence, Turn
 from salescoach.analysis.pipeline import analyzer
 from salescoach.frameworks import load
@@ -1320,6 +1321,8 @@ def detect(doc: CallDoc) -> list[_Obj]:
                              and cat_here != cur.category and cat_here != "other")
                 if not (new_round or signalled):
                     continue
+            if not objection_check.keeps(doc, i, sents[i].text, c, ctx, len(turn.sentences)):
+                continue  # the second look says this only sounds like push-back
             trigger = k
             trigger_by_model = by_model
             if cur is not None and i in cur.follow_ups:
