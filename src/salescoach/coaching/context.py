@@ -98,7 +98,8 @@ def rep_context(repo: Repository, name: str, as_of: date | None = None) -> RepCo
             for i in range(0, len(ids), 500):
                 F = m.Finding
                 for f in s.execute(select(F.call_id, F.kind, F.type, F.signal, F.verdict, F.value, F.text, F.start,
-                                          F.quote, F.speaker).where(F.call_id.in_(ids[i:i + 500]))):
+                                          F.quote, F.speaker).where(F.call_id.in_(ids[i:i + 500]))
+                                   .order_by(F.call_id, F.id)):  # stored order, the same on every database
                     c = calls[f.call_id]
                     if f.kind == "coaching" and f.signal:
                         c.verdicts[f.signal] = {"verdict": f.verdict, "value": f.value, "text": f.text,
