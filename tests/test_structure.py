@@ -235,6 +235,9 @@ def test_untimed_transcript():
     # a meeting to reconnect, agreed, without a date: committed (undated); sending material alone is not
     ("So I'll send the deck over, and then we'll find some time to reconnect in a few weeks?", "Yeah, that works.",
      True, False),
+    # the same said as a vague close ("some info", "maybe"): agreeing to receive the info commits to nothing
+    ("I'll send over some info and a couple of case studies, and then maybe we can find some time to reconnect in "
+     "a few weeks.", "Sure, send it over.", False, False),
     ("I'll send you the recording and the deck, and then just let me know how you'd like to proceed.",
      "Sounds good. We'll talk internally.", False, False),
     # the buyer takes on getting the meeting booked: agreed

@@ -42,7 +42,8 @@ them, a guess: see `coverage.selling_side`).
   asked for by a date ("can you send the signed form back by Thursday?"). It is agreed when the other side accepts
   ("works", "sounds good", "I'll grab it") in its next few segments before declining ("maybe later",
   "let me think"). committed = an agreed proposal with a specific day/date/time (in the proposal or
-  the acceptance); the first such one is reported. Otherwise the last proposal or vague close ("let's
+  the acceptance); the first such one is reported. An agreed proposal without a date is committed with
+  has_date false, unless it is itself a vague close ("I'll send some info, then maybe we reconnect"). Otherwise the last proposal or vague close ("let's
   stay in touch", "I'll send some info", "think it over") is reported with committed false (a
   dated proposal that was not agreed is preferred, so has_date can be true when committed is not).
   has_date: a specific day, date or time (weekday, "the 14th", "March 3", "10 a.m.", "tomorrow",
@@ -263,7 +264,7 @@ def next_step(x: _Ctx) -> dict:
         if decided and dated:
             chosen, committed = i, True
             break
-        if decided:
+        if decided and not C["vague"].search(x.norms[i]):  # "I'll send some info, maybe we reconnect": vague
             undated = (i, acc_seg)
     if chosen is None and undated is not None:  # agreed, but no date set: committed, has_date false
         (chosen, acc_seg), committed = undated, True
