@@ -6,7 +6,7 @@ Four sets, each scored the way the shared scorer scores its kind:
             text similarity >= 0.25 (score.py `match`); category accuracy on the matches.
   written   the labelled calls written for this project (bench/labelled_calls/set1-7), scored like calls; in
             'heldout' mode one fold per set (each set's model trained without that set).
-  set8-10  bench/labelled_calls/set8, set9 and set10: written blind and never trained on by any model (the
+  set8-12  bench/labelled_calls/set8 ... set12: written blind and never trained on by these models (the
             objection model trains on 'written', the question and SPIN models on sets 1-7 too).
   examples  examples/roster.json objection quotes in examples/calls (independently written calls): matched
             by text similarity >= 0.25 (quotes are exact text; no time constraint).
@@ -52,6 +52,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+HELD_OUT = ("set8", "set9", "set10", "set11", "set12")  # written sets no sentence model trains on
 SHARED = Path(os.environ.get("SALESCOACH_SHARED", "/work/shared"))
 sys.path.insert(0, str(SHARED / "eval"))
 sys.path.insert(0, str(ROOT / "tools"))
@@ -78,7 +79,7 @@ def load_calls() -> list[dict]:
     return _call_dir(SHARED / "data" / "calls", "calls")
 
 
-def load_written(exclude=("set8", "set9", "set10")) -> list[dict]:
+def load_written(exclude=HELD_OUT) -> list[dict]:
     """The labelled calls written for this project (bench/labelled_calls/setN), one item per call; the
     held-out sets (bench/labelled_calls/README.md) are left out."""
     out = []
@@ -246,7 +247,7 @@ def evaluate(mode: str, sets: list[str], show: bool = False, C: float | None = N
     from salescoach.analysis import objections as O
     held_out = {}  # the written sets no model trains on, each scored on its own
     for x in load_written(()):
-        if x["group"] in ("set8", "set9", "set10"):
+        if x["group"] in HELD_OUT:
             held_out.setdefault(x["group"], []).append(x)
     data = {"calls": load_calls(), "written": load_written(), **held_out, "examples": load_examples(),
             "p4g": load_p4g(), "bargain": load_bargains(),
