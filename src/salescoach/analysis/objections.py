@@ -479,10 +479,14 @@ class _Multi:
                                    re.compile("|".join(f"(?:{p})" for p in f)) if f else None))
         # one regex per key word: an optional look-ahead group per kind, so a single match call
         # tells every kind that matches at that word
+        # (a leading look-ahead over every kind's patterns makes the regex fail where none matches, so
+        # `counts` only sees the occurrences of the word that match something: most occurrences of a key
+        # word match no pattern, and each cost a match object and a loop turn)
         self.names = {f"k{i}": kind for i, kind in enumerate(kinds)}
         self.gname = gname = {kind: g for g, kind in self.names.items()}
-        self.bodies = {k: "".join(f"(?:(?=(?P<{gname[kind]}>" + "|".join(f"(?:{p})" for p in ps) + "))|)"
-                                  for kind, ps in d.items()) for k, d in by_word.items()}
+        self.bodies = {k: "(?=" + "|".join(f"(?:{p})" for ps in d.values() for p in ps) + ")"
+                       + "".join(f"(?:(?=(?P<{gname[kind]}>" + "|".join(f"(?:{p})" for p in ps) + "))|)"
+                                 for kind, ps in d.items()) for k, d in by_word.items()}
         self.kinds = {k: tuple(d) for k, d in by_word.items()}
         # key word -> (its regex (`_key_regex`), (group number, kind) per kind), made on first use
         self.rx: dict[str, tuple[re.Pattern, tuple[tuple[int, str], ...]]] = {}
@@ -510,8 +514,8 @@ class _Multi:
             else:  # a word pair: its positions, then the regex at each
                 found = (rx.match(sp, pos) for pos in x.at(w))
             for m in found:
-                if m.lastindex is None:
-                    continue  # no kind matched at this word
+                if m is None or m.lastindex is None:
+                    continue  # no kind matched at this word (None: at this word pair)
                 pos = m.start()
                 for g, kind in gs:
                     if m.start(g) != -1:
@@ -581,6 +585,11 @@ class _Lex:
         self.offer = _compile(cfg.get("offer", []))
         self.restate = _compile(cfg.get("restate", []))
         self.reframe_gate = a.get("new_perspective_requires_ack_or_clarify", True)
+        # the seven AECR lists above matched in one pass over a sentence's words, for `_text_flags`, which
+        # asks all of them about every sentence of the rep's response (one `_Rx` pass per list before)
+        self.aecr = _Multi({"ack": a["acknowledge"], "emp": a["empathize"], "clar_x": a["clarify_exclude"],
+                            "clar": a["clarify"], "reframe": a["reframe"], "argue": a["argue"],
+                            "concede": a["concede"]})
         self.backchannels = frozenset(cfg["backchannels"])
 
 
@@ -1423,15 +1432,11 @@ def _text_flags(text: str) -> tuple:
 
 
 def _text_flags_uncached(text: str, lx: _Lex) -> tuple:
-    t = _prep(text) if lx is _lex() else _Text(_norm(text))
-    ack = bool(lx.ack.search(t))
-    emp = bool(lx.emp.search(t))
-    excluded = bool(lx.clar_x.search(t))
-    is_q = text.rstrip().endswith("?") or bool(lx.clar.search(t))
-    ref = bool(lx.reframe.search(t))
-    arg = bool(lx.argue.search(t))
-    con = bool(lx.concede.search(t))
-    return ack, emp, excluded, is_q, ref, arg, con, _norm_q(text)
+    """(acknowledge, empathize, clarify-excluded, question, reframe, argue, concede, normalised text) of
+    one rep sentence: which AECR lists match it (`_Lex.aecr`, one pass for the seven)."""
+    k = lx.aecr.counts(_prep(text) if lx is _lex() else _Text(_norm(text)))
+    is_q = text.rstrip().endswith("?") or "clar" in k
+    return "ack" in k, "emp" in k, "clar_x" in k, is_q, "reframe" in k, "argue" in k, "concede" in k, _norm_q(text)
 
 
 @lru_cache(maxsize=16384)

@@ -702,10 +702,11 @@ def _opener(toks: list[str]) -> int:
 _SUBORD = frozenset(["if", "when", "whenever", "once", "suppose", "say", "imagine", "assuming", "given"])
 
 
-def question_form(text: str) -> str:
-    """open / closed (see the module docstring)."""
+def question_form(text: str, toks: list[str] | None = None) -> str:
+    """open / closed (see the module docstring). `toks`: tokenize(text), when the caller has it."""
     lx, ty = _lex(), _types()
-    toks = tokenize(text)
+    if toks is None:
+        toks = tokenize(text)
     if not toks:
         return "closed"
     s = " ".join(toks)
@@ -860,7 +861,8 @@ def type_rep_questions(doc: CallDoc, qs: list[dict]) -> None:
         text = q["text"]
         s = norm.get(text)
         if s is None:
-            s = norm[text] = " ".join(tokenize(text))
+            toks = q.get("_toks")  # tokenize(text), kept by the questions analyzer
+            s = norm[text] = " ".join(tokenize(text) if toks is None else toks)
         i = q["_sent"]
         if i >= pitch:
             closing = True
@@ -1082,14 +1084,15 @@ def detect(text: str, ctx: list[str] | None = None, toks: list[str] | None = Non
 class _Scored:
     """Per-text work of one call, done once for repeated texts ("yeah", "okay", "right")."""
 
-    __slots__ = ("toks", "part", "hopeful", "clause", "form")
+    __slots__ = ("raw", "toks", "part", "hopeful", "clause", "form")
 
-    def __init__(self, toks: list[str], part: float | None, hopeful: bool):
+    def __init__(self, raw: list[str], toks: list[str], part: float | None, hopeful: bool):
+        self.raw = raw  # tokenize(text): question_form and the SPIN typing read the sentence's words too
         self.toks = toks
         self.hopeful = hopeful  # could reach the threshold with the most favourable context
         self.part = part  # text part of the logit (bias included); None for a cleft statement
         self.clause: tuple[str, float] | None = None  # (question text, its text logit), found lazily
-        self.form: dict[str, str] = {}
+        self.form: dict[str, tuple[str, list[str]]] = {}  # question text -> (its form, tokenize(question text))
 
 
 @analyzer("questions")
@@ -1110,10 +1113,11 @@ def questions(doc: CallDoc) -> None:
         text = s.text
         e = cache.get(text)
         if e is None:
-            toks = clean_tokens(tokenize(text))
+            raw = tokenize(text)
+            toks = clean_tokens(raw)
             part = None if is_cleft_statement(text, toks) else \
                 m.logit(text, None, toks) + _request_bonus(toks)
-            e = cache[text] = _Scored(toks, part, part is not None and
+            e = cache[text] = _Scored(raw, toks, part, part is not None and
                                       part + (cmax_short if len(toks) <= 2 else cmax) >= low)
         if not e.hopeful:
             continue
@@ -1125,15 +1129,16 @@ def questions(doc: CallDoc) -> None:
         qtext, zt = e.clause
         if z - e.part + zt < thr:
             continue
-        form = e.form.get(qtext)
-        if form is None:
-            form = e.form[qtext] = question_form(qtext)
+        ft = e.form.get(qtext)
+        if ft is None:  # the question is the whole sentence (its words are known) or a clause of it
+            qt = e.raw if qtext == text else tokenize(qtext)
+            ft = e.form[qtext] = (question_form(qtext, qt), qt)
         out.append({"start": s.start, "speaker": s.speaker, "role": s.role, "text": qtext,
-                    "form": form, "spin": None, "sandler_level": None, "socratic": None,
-                    "researchable": False, "_sent": s.index})
+                    "form": ft[0], "spin": None, "sandler_level": None, "socratic": None,
+                    "researchable": False, "_sent": s.index, "_toks": ft[1]})
     type_rep_questions(doc, out)
     for q in out:
-        del q["_sent"]
+        del q["_sent"], q["_toks"]
     doc.report["questions"] = out
     mt = doc.report["metrics"]
     mt["rep_questions"] = sum(q["role"] == REP for q in out)
