@@ -1278,6 +1278,7 @@ def detect(doc: CallDoc) -> list[_Obj]:
             _restates(sents[i].text) for i in turn.sentences)
         trigger = None
         trigger_by_model = False
+        vetoed: set[int] = set()  # sentences of this turn the objection check turned down
         pushback_in_turn = False
         for k, (i, c) in enumerate(cues):
             if c.preface:
@@ -1331,6 +1332,7 @@ def detect(doc: CallDoc) -> list[_Obj]:
                 if not (new_round or signalled):
                     continue
             if not objection_check.keeps(doc, i, sents[i].text, c, ctx, len(turn.sentences)):
+                vetoed.add(k)
                 continue  # the second look says this only sounds like push-back
             trigger = k
             trigger_by_model = by_model
@@ -1346,7 +1348,8 @@ def detect(doc: CallDoc) -> list[_Obj]:
         # build the objection from the trigger sentence
         ti, tc = cues[trigger]
         lowers = {k for k, (i, _) in enumerate(cues) if price is not None and _lower_offer(sents[i].text, price)}
-        hit_idx = [k for k, (_, c) in enumerate(cues) if (c.hit and not c.veto) or c.strong or k in lowers]
+        hit_idx = [k for k, (_, c) in enumerate(cues)
+                   if ((c.hit and not c.veto) or c.strong or k in lowers) and k not in vetoed]
         first_k = trigger
         for k in reversed(range(0, trigger)):
             if k in hit_idx and sents[cues[k][0]].seg >= sents[ti].seg - 1:
