@@ -107,7 +107,7 @@ from re import _constants as _C, _parser
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from salescoach.analysis import objection_check
+from salescoach.analysis import objection_check, reframe
 from salescoach.analysis.doc import BUYER, REP, UNKNOWN, CallDoc, Sentence, Turn
 from salescoach.analysis.pipeline import analyzer
 from salescoach.frameworks import load
@@ -840,6 +840,7 @@ _QWORDS = frozenset("what why how who which where when is are was were do does d
                     "have has should shall may might isn't aren't don't doesn't didn't won't wouldn't".split())
 _NUMTOK = re.compile(r"^\$?\d")
 MODEL_PATH_ENV = "SALESCOACH_OBJECTIONS_MODEL"
+AECR_TRACE: list | None = None  # training hook: when a list, judge() appends (doc, [(sentence, AECR flags)], rule steps)
 TRACE: list | None = None  # training hook: when a list, detect() appends (doc, sentence, features, context, rule hit)
 
 
@@ -1509,6 +1510,16 @@ def judge(doc: CallDoc, objs: list[_Obj]) -> list[dict]:
                     steps["reframe"] = ev
         if lx.reframe_gate and steps["reframe"] is not None and steps["acknowledge"] is None and steps["clarify"] is None:
             steps["reframe"] = None
+        said = [(sents[i].text, _rep_sentence_flags(doc, sents[i], lx, qtexts)) for t in resp for i in t.sentences]
+        if AECR_TRACE is not None:
+            AECR_TRACE.append((doc, said, dict(steps)))
+        rm = reframe.model()
+        gated = argued or discounted or (steps["acknowledge"] is None and steps["clarify"] is None)
+        if rm is not None and steps["reframe"] is None and not gated:
+            k, p = reframe.best(rm, said)  # the reframe model finds the reframes no cue phrase names
+            if k is not None and p >= rm["threshold"]:
+                at = [i for t in resp for i in t.sentences]
+                steps["reframe"] = {"start": sents[at[k]].start, "quote": sents[at[k]].text}
         text = " ".join(segs[k].text.strip() for k in range(o.seg_from, o.seg_to + 1)
                         if segs[k].speaker == o.speaker)
         out.append({
