@@ -377,6 +377,12 @@ def test_negotiation_questions_are_past_discovery():
     ("Any questions so far?", "other"),
     ("So what do you think?", "other"),
     ("Pretty powerful, right?", "other"),
+    ("We've got forty-five minutes, are you both still good for that?", "other"),
+    ("Still good on time?", "other"),
+    ("That sound alright?", "other"),
+    ("Any other questions for me right now?", "other"),
+    ("So, what else can I tell you about us?", "other"),
+    ("So, where do you want to start?", "other"),
     # consequences for people and customers; difficulties; the value of a solved problem
     ("So what's that doing to the relationship with your shippers?", "implication"),
     ("What does getting trucks last mean for your customers in peak?", "implication"),
