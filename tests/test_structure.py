@@ -323,6 +323,11 @@ def test_upfront_contract_in_plain_words_and_a_proposal_walkthrough_pitch():
     "verification.",
     "So Frostline is two pieces. There's a cellular sensor that goes in the tote, and it reports temperature and "
     "location every five minutes to a dashboard your team already has open.",
+    # a negotiation opens on the proposal itself
+    "Okay, good. Before the number, a quick recap so we're all looking at the same thing. It's forty sensors "
+    "across your first eight stores, fully managed.",
+    "Just to level set, the proposal is ninety thousand a year on a three-year term, for all forty stores.",
+    "Right, and that's the piece we designed the proposal around. Frostline reads every cooler every five minutes.",
 ])
 def test_pitch_opens_with_a_recap_of_the_proposal_or_the_product_in_parts(pitch):
     text = ("[00:00:05] Nora Lind: Thanks for the time. How are the holidays treating the team?\n"
