@@ -38,11 +38,13 @@ for _set, _what in [("set1", "written blind, then tuned on"), ("set2", "written 
                     ("set3", "written blind, measured, then tuned on"), ("set4", "written blind, measured, then tuned on"),
                     ("set5", "written blind, measured, then tuned on"), ("set6", "written blind, measured, then tuned on"),
                     ("set7", "written blind, measured, then tuned on"),
-                    ("set8", "written blind, measured, then tuned on (phrasings); no model trains on it"),
-                    ("set9", "written blind, measured, then tuned on (phrasings); no model trains on it"),
-                    ("set10", "written blind, measured; the objection check trains on it"),
+                    ("set8", "written blind, measured, then tuned on (phrasings); the models but SPIN train on it"),
+                    ("set9", "written blind, measured, then tuned on (phrasings); the models but SPIN train on it"),
+                    ("set10", "written blind, measured; the models but SPIN train on it"),
                     ("set11", "written blind, never tuned or trained on"),
-                    ("set12", "written blind, measured, then tuned on (phrasings); the objection check trains on it")]:
+                    ("set12", "written blind, measured, then tuned on (phrasings); the models but SPIN train on it"),
+                    ("set13", "written blind, measured, then tuned on (phrasings); the models but SPIN train on it"),
+                    ("set14", "written blind, measured, then tuned on (phrasings); the models but SPIN train on it")]:
     RUNS.append((f"labelled calls {_set} ({_what})", "calls", f"repo:bench/labelled_calls/{_set}", [], CALL_TARGETS))
     RUNS.append((f"labelled calls {_set}, no punctuation", "calls", f"repo:bench/labelled_calls/{_set}",
                  ["--strip-punct"], {"question_f1": 0.85, "spin_macro_f1": 0.8}))

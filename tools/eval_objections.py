@@ -4,10 +4,9 @@
 Four sets, each scored the way the shared scorer scores its kind:
   calls     the labelled dev calls (/work/shared/data/calls): objections matched one-to-one within 15 s and
             text similarity >= 0.25 (score.py `match`); category accuracy on the matches.
-  written   the labelled calls written for this project (bench/labelled_calls/set1-7), scored like calls; in
-            'heldout' mode one fold per set (each set's model trained without that set).
-  set8-12  bench/labelled_calls/set8 ... set12: written blind and never trained on by these models (the
-            objection model trains on 'written', the question and SPIN models on sets 1-7 too).
+  written   the labelled calls written for this project (bench/labelled_calls, every set but set11), scored
+            like calls; in 'heldout' mode one fold per set (each set's model trained without that set).
+  set11     bench/labelled_calls/set11: written blind and never trained on by any model.
   examples  examples/roster.json objection quotes in examples/calls (independently written calls): matched
             by text similarity >= 0.25 (quotes are exact text; no time constraint).
   p4g       PersuasionForGood persuadee turns (one line per turn, 'Buyer:'/'Seller:' as in resper, --rep
