@@ -235,6 +235,12 @@ def test_untimed_transcript():
     # a meeting to reconnect, agreed, without a date: committed (undated); sending material alone is not
     ("So I'll send the deck over, and then we'll find some time to reconnect in a few weeks?", "Yeah, that works.",
      True, False),
+    # "what I'd suggest is..." proposes; agreed without a date: committed, undated
+    ("So what I'd suggest is a demo for Mike and Janet, focused on change orders, and I'll bring an engineer.",
+     "Yeah, that works. I'll get Mike to commit to a slot.", True, False),
+    # a buyer's question about the product is not a proposal, whatever its words ("can we get our data out?")
+    ("Any other questions on the platform? Can we get your data out if you ever leave? Absolutely, anytime.",
+     "Sure. We'll talk it over internally and reach out if we want to go further.", False, False),
     # the same said as a vague close ("some info", "maybe"): agreeing to receive the info commits to nothing
     ("I'll send over some info and a couple of case studies, and then maybe we can find some time to reconnect in "
      "a few weeks.", "Sure, send it over.", False, False),
@@ -339,6 +345,37 @@ def test_pitch_opens_with_a_recap_of_the_proposal_or_the_product_in_parts(pitch)
             "the inspector, so nobody fills in a paper sheet again.\n"
             "[00:03:40] Luis Ortega: Okay.\n")
     assert analyse(text, ["Nora Lind"])["first_pitch_s"] in (180.0, 200.0)
+
+
+def test_a_playback_of_discovery_after_the_screen_share_is_not_the_pitch():
+    text = ("[00:00:05] Nora Lind: Okay, I'll share my screen and we'll dive right in.\n"
+            "[00:00:10] Nora Lind: So just to recap where Luis and I got to last time, for the new folks. Three things: "
+            "paper temperature logs, sheets that go missing, and an inspector who wants two years of them.\n"
+            "[00:00:40] Luis Ortega: That's it.\n"
+            "[00:01:00] Nora Lind: Great. So this is Frostline, set up like one of your stores. Every cooler reports "
+            "its temperature every five minutes, and the manager gets a text when one drifts.\n"
+            "[00:01:30] Luis Ortega: Okay.\n")
+    assert analyse(text, ["Nora Lind"])["first_pitch_s"] == 60.0
+
+
+@pytest.mark.parametrize("opening,first", [
+    # present tense: "would it be okay if I show you..."
+    ("Would it be okay if I show you one thing, just the alert flow, and you tell me if it fits?", 200.0),
+    # a negotiation's proposal recap that goes on in the same segment, followed only by short replies
+    ("So the proposal you have is forty stores, the sensors, the dashboard and the monthly reviews, at ninety "
+     "thousand a year plus a one-time install.", 180.0),
+])
+def test_pitch_after_a_present_tense_ask_or_inside_a_long_recap(opening, first):
+    text = ("[00:00:05] Nora Lind: Thanks for the time. How are the holidays treating the team?\n"
+            "[00:00:12] Luis Ortega: Busy, but good.\n"
+            "[00:01:00] Nora Lind: How do you log cooler temperatures today?\n"
+            "[00:01:10] Luis Ortega: On paper, twice a day, and the sheets get lost.\n"
+            f"[00:03:00] Nora Lind: {opening}\n"
+            "[00:03:15] Luis Ortega: Sure.\n"
+            "[00:03:20] Nora Lind: The alerts go straight to the store manager's phone, and every reading is kept for "
+            "the inspector, so nobody fills in a paper sheet again.\n"
+            "[00:03:40] Luis Ortega: Okay.\n")
+    assert analyse(text, ["Nora Lind"])["first_pitch_s"] == first
 
 
 def test_a_discovery_call_about_contracts_is_not_a_negotiation():

@@ -27,7 +27,9 @@ them, a guess: see `coverage.selling_side`).
   words. After a transition into presenting ("let me show you", "would it be okay if I shared how
   we...", "let me share my screen", "quick recap of the proposal", "here's how we'd fix that"), the
   pitch is the next rep statement (not a question) of at least `min_words` words within three rep
-  segments and 90 s (the transition segment itself counts when it holds a capability cue); or, without a transition, when it holds at least two capability cues
+  segments and 90 s (the transition segment itself counts when it holds a capability cue, or when at least
+  `min_words` words follow the transition in it); a statement that plays back what the buyer said (`recap`:
+  "to recap where we got to last time") is skipped; or, without a transition, when it holds at least two capability cues
   in `fallback_min_words` words and does not answer a buyer's question (answering a quick product
   question is not a pitch). Segments of the upfront contract never count (announcing a later demo is
   not a pitch). null when the rep never presents. `first_pitch` = {start, quote, segment}.
@@ -85,7 +87,7 @@ def _compiled(cfg_id: int) -> dict:
     return {
         "cfg": cfg,
         "uc": {e: alt(uc[e]) for e in ELEMENTS},
-        "transition": alt(p["transition"]), "capability": alt(p["capability"]),
+        "transition": alt(p["transition"]), "capability": alt(p["capability"]), "recap": alt(p.get("recap", [])),
         "named": re.compile(r"(?<![\w.])(?:[A-Z][a-z]+[A-Za-z]*|[A-Z]{2,})(?: [A-Z][a-z]+)? (?:also |then |just |automatically )?(?:"
                             + "|".join(re.escape(v) for v in p.get("named_subject_verbs", [])) + r")\b"),
         "proposal": alt(ns["proposal"]), "proposal_open": alt(ns.get("proposal_open", [])),
@@ -209,7 +211,11 @@ def first_pitch(x: _Ctx, after: int) -> int | None:
         if not x.is_rep(i):
             continue
         t = x.norms[i]
-        if tr.search(t):
+        m = tr.search(t)
+        if m:
+            # the transition segment itself presents when it goes on long enough ("so the proposal you have is
+            # eleven sites, metering, the platform...") or holds a capability cue
+            goes_on = len(t[m.end():].split()) >= p["min_words"]
             reps_seen = 0
             for j in range(i, x.n):
                 if not x.is_rep(j):
@@ -219,8 +225,11 @@ def first_pitch(x: _Ctx, after: int) -> int | None:
                     break
                 if x.timed and (x.segs[j].start or 0) - (x.segs[i].start or 0) > p["lookahead_s"]:
                     break
+                if x.C["recap"].search(x.norms[j]):
+                    continue  # playing back what the buyer said is not presenting yet
                 if x.words[j] >= p["min_words"] and not x.segs[j].text.rstrip().endswith("?") \
-                        and not _Q_START.match(x.norms[j]) and (j > i or x.cap_hits(j) >= p["capability_min_hits"] or x.named_any(j)):
+                        and not _Q_START.match(x.norms[j]) and (j > i or goes_on or x.cap_hits(j) >= p["capability_min_hits"]
+                                                                or x.named_any(j)):
                     return j
         hits = x.cap_hits(i)
         if hits and not _answers_buyer_question(x, i):
