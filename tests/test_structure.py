@@ -421,6 +421,9 @@ def test_an_ordinal_is_a_date_only_when_no_noun_follows(text, date):
     # "I'd like to go through..." (the pattern once required "i 'd like", which no transcript says)
     "I'd like to go through the open items on the proposal, and ideally leave today knowing whether we're moving "
     "forward. Does that work for you both?",
+    # "I've got us till eleven" + "I figured I'd ask some questions..., and then show..."
+    "I've got us till eleven. So I figured I'd ask some questions about how you run projects today, and then "
+    "show a bit of the platform where it makes sense. Sound good?",
     # "here's my plan" + an outcome said as "whether this is worth..." / "a fine outcome"
     "Here's my plan. I'll show you three things, then at the end let's be honest about whether this is worth "
     "taking to your owner. If it isn't, that's a fine outcome too. Fair?",
