@@ -383,6 +383,10 @@ def test_negotiation_questions_are_past_discovery():
     ("Any other questions for me right now?", "other"),
     ("So, what else can I tell you about us?", "other"),
     ("So, where do you want to start?", "other"),
+    ("You seeing it okay?", "other"),
+    ("And maybe we reconnect in a few weeks?", "other"),  # logistics of the next step
+    ("If you'd had a monthly view and seen that overrun coming, what would that have changed for you?",
+     "need_payoff"),
     # consequences for people and customers; difficulties; the value of a solved problem
     ("So what's that doing to the relationship with your shippers?", "implication"),
     ("What does getting trucks last mean for your customers in peak?", "implication"),
