@@ -238,6 +238,8 @@ def test_untimed_transcript():
     # "what I'd suggest is..." proposes; agreed without a date: committed, undated
     ("So what I'd suggest is a demo for Mike and Janet, focused on change orders, and I'll bring an engineer.",
      "Yeah, that works. I'll get Mike to commit to a slot.", True, False),
+    ("Okay. So here's what I'm thinking. Raj, could you send me twenty sample reports from last month?",
+     "Yeah, I can do that.", True, False),
     # a buyer's question about the product is not a proposal, whatever its words ("can we get our data out?")
     ("Any other questions on the platform? Can we get your data out if you ever leave? Absolutely, anytime.",
      "Sure. We'll talk it over internally and reach out if we want to go further.", False, False),
@@ -361,6 +363,15 @@ def test_a_playback_of_discovery_after_the_screen_share_is_not_the_pitch():
 @pytest.mark.parametrize("opening,first", [
     # present tense: "would it be okay if I show you..."
     ("Would it be okay if I show you one thing, just the alert flow, and you tell me if it fits?", 200.0),
+    # "quick recap on what we'd be doing" goes on to present in the same segment
+    ("Okay. So, quick recap on what we'd be doing. Frostline reads every cooler every five minutes and texts the "
+     "manager when one drifts, and the inspector gets the log.", 180.0),
+    # no transition: the platform "actually handles..." and "the app knows..."
+    ("Okay, yeah. So our platform actually handles the logging automatically. The app knows the store from the "
+     "sensor, pulls the reading every five minutes, and nobody fills in a paper sheet again.", 180.0),
+    # a playback of what the buyer said is not a pitch, however long
+    ("Okay, so quick recap on what you told me: the logs are on paper twice a day, the sheets go missing, and the "
+     "inspector wants two years of them.", 200.0),
     # a negotiation's proposal recap that goes on in the same segment, followed only by short replies
     ("So the proposal you have is forty stores, the sensors, the dashboard and the monthly reviews, at ninety "
      "thousand a year plus a one-time install.", 180.0),
