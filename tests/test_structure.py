@@ -238,6 +238,7 @@ def test_untimed_transcript():
     # "what I'd suggest is..." proposes; agreed without a date: committed, undated
     ("So what I'd suggest is a demo for Mike and Janet, focused on change orders, and I'll bring an engineer.",
      "Yeah, that works. I'll get Mike to commit to a slot.", True, False),
+    ("Great. Can we do Thursday the twelfth, at ten Pacific, you, Kayla and me?", "Thursday works.", True, True),
     ("Okay. So here's what I'm thinking. Raj, could you send me twenty sample reports from last month?",
      "Yeah, I can do that.", True, False),
     # a buyer's question about the product is not a proposal, whatever its words ("can we get our data out?")
