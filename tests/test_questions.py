@@ -384,6 +384,13 @@ def test_negotiation_questions_are_past_discovery():
     ("So, what else can I tell you about us?", "other"),
     ("So, where do you want to start?", "other"),
     ("You seeing it okay?", "other"),
+    ("Fair?", "other"),
+    ("That work?", "other"),
+    # qualifying the deal (budget, timeline) is other; why the buyer is looking now is situation
+    ("Do you have a timeline in mind?", "other"),
+    ("How soon are you looking to get started?", "other"),
+    ("What's your budget for something like this?", "other"),
+    ("What's driving this now, by the way?", "situation"),
     ("And maybe we reconnect in a few weeks?", "other"),  # logistics of the next step
     ("If you'd had a monthly view and seen that overrun coming, what would that have changed for you?",
      "need_payoff"),

@@ -673,7 +673,8 @@ class _Types:
         self.closed_where = frozenset(fm["closed_where"])
         self.fact_nouns = frozenset(fm["fact_nouns"])
         self.open_markers = _lex_re(fm["open_markers"])
-        self.sp = {k: _lex_re(v) for k, v in sp.items() if not k.startswith("_")}
+        self.sp = {k: _lex_re(v) for k, v in sp.items() if not k.startswith("_") and k != "check_exact"}
+        self.check_exact = frozenset(sp.get("check_exact", []))  # whole questions: "fair?", "that work?"
         self.sandler3 = _lex_re(sa["level3"])
         self.sandler2 = _lex_re(sa["level2"])
         self.soc = {k: _lex_re(v) for k, v in so.items() if not k.startswith("_")}
@@ -922,7 +923,8 @@ def _type_one(s: str, prev_disc: str | None, before_disc: bool, closing: bool, f
 
     if has("follow_up") and len(s.split()) <= 8 and prev_disc in ("problem", "implication"):
         spin = prev_disc
-    elif before_disc or has("check"):  # opening rapport; a check on the conversation itself ("any questions?")
+    elif before_disc or has("check") or s in _types().check_exact:
+        # opening rapport; a check on the conversation itself ("any questions?", "fair?")
         spin = "other"
     elif has("need_payoff_if") and " would " in f" {s} " and not has("implication") or has("need_payoff"):
         spin = "need_payoff"
