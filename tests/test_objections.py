@@ -168,6 +168,18 @@ def test_empathy_by_taking_their_side():
     ("A five percent escalator is not something we sign.", "budget"),
     ("I'll believe it when I see it.", "trust"),
     ("Let me guess, you're going to save us thirty percent.", "trust"),
+    # and from sets 15-16
+    ("Seventy-five hundred for a one-year deal feels steep.", "budget"),
+    ("I don't know, that's probably on the pricey side for us this year.", "budget"),
+    ("We need to be at two-forty.", "budget"),
+    ("So you're asking us to go to almost five x, for a company our size.", "budget"),
+    ("Honestly, signing before the freeze seems unlikely.", "timing"),
+    ("Next fiscal year, maybe.", "timing"),
+    ("ClearSpend came back with a twenty-five percent nonprofit discount.", "competition"),
+    ("They're pushing their own AI agent, and it's already in our stack, so, you know.", "competition"),
+    ("And the team's kind of fine with macros, to be honest.", "need"),
+    ("Why would an eighteen-person team need workforce management?", "need"),
+    ("The last vendor that told us they were audit-ready couldn't produce a single report.", "trust"),
 ])
 def test_objection_shapes_and_categories(line, category):
     o = only(call_with(line))

@@ -34,7 +34,7 @@ LABELS = ["situation", "problem", "implication", "need_payoff", "other"]
 C = 0.3  # and balanced class weights: chosen with --cv (held-out sets 1-7 and set8; dev stays 1.000)
 PRUNE = 0.01
 MARGIN = float(os.environ.get("SPIN_MARGIN", "1.0"))  # logit lead another type needs over the lexicons' default
-HELD_OUT = ("set8", "set9", "set10", "set11", "set12", "set13", "set14")  # never trained on
+HELD_OUT = tuple(f"set{k}" for k in range(8, 100))  # never trained on: the SPIN model learns from sets 1-7
 
 
 def call_dirs(data: Path) -> list[tuple[str, Path]]:
