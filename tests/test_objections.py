@@ -378,9 +378,18 @@ def test_reframe_needs_ack_or_clarify():
     assert h == {"acknowledge": False, "empathize": False, "clarify": False, "reframe": False}
 
 
-def test_check_in_question_is_not_clarify():
-    h = _handled("Well, it pays for itself in a quarter. Does that make sense?")
-    assert not h["clarify"]
+@pytest.mark.parametrize("reply", [
+    "Well, it pays for itself in a quarter. Does that make sense?",
+    # pushing for the next step or making an offer is not asking about the concern
+    "Totally. So, any other questions on the platform?",
+    "Okay. I'll send over the deck and the pricing, and let me know what your CFO thinks?",
+    "Could you just forward him the deck? It kind of sells itself.",
+    "Okay, no problem. So when's the next committee meeting?",
+    "Spring's the best time to start. What's your timeline looking like for making a decision?",
+    "Alright, what if I knock it down to three-fifty a month?",
+])
+def test_questions_that_do_not_ask_about_the_concern_are_not_clarify(reply):
+    assert not _handled(reply)["clarify"]
 
 
 def test_no_response():
