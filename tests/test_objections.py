@@ -61,6 +61,16 @@ def test_not_a_price_objection_when_discounting_someone_elses_numbers():
     ("Yeah, I hear you, everybody's budgets are tight this year.", "empathize"),
     ("Budgets get set long before anyone sees a proposal, so a gap like that is pretty normal.", "empathize"),
     ("Totally understand, that's how most companies with several plants work.", "empathize"),
+    # short acknowledgements after a filler; a good / the right question
+    ("Okay, fair enough. When you say tough, is it the total or the timing?", "acknowledge"),
+    ("Okay, understood. Is that the number for the whole term?", "acknowledge"),
+    ("Okay, got it, that's helpful.", "acknowledge"),
+    ("None taken, that's the right question to ask.", "acknowledge"),
+    ("Good question, and I'm glad you told me.", "acknowledge"),
+    # imagining their side; it is real money
+    ("I'd imagine that's a tough room to bring a new vendor into.", "empathize"),
+    ("If I'd been burned three times, I'd want proof too.", "empathize"),
+    ("I hear you, and it is real money, especially in a year like this one.", "empathize"),
 ])
 def test_more_aecr_shapes(reply, key):
     assert _handled(reply)[key]
