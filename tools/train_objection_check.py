@@ -36,7 +36,7 @@ C = 1.0
 THRESHOLD = float(os.environ.get("CHECK_THRESHOLD", "0.4"))
 MIN_COUNT = int(os.environ.get("CHECK_MIN_COUNT", "2"))  # a word feature must occur in at least this many training rows
 CHATS = os.environ.get("CHECK_CHATS", "0") == "1"  # train on the labelled chats and sentences too (tried: worse)
-HELD_OUT = tuple(s for s in os.environ.get("CHECK_HELD_OUT", "set11").split(",") if s)
+HELD_OUT = tuple(s for s in os.environ.get("CHECK_HELD_OUT", ",".join(E.HELD_OUT)).split(",") if s)
 
 
 def _check():

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Train the reframe model (salescoach.analysis.reframe) and export src/salescoach/models/reframe.json.
 
-Each labelled call (the dev calls and bench/labelled_calls/set*, all but the held-out set11) is analysed with
+Each labelled call (the dev calls and bench/labelled_calls/set*, all but the held-out sets 11, 17 and 18) is analysed with
 the reframe model off. The objections the analyzer reports are matched to the gold objections the way the
 scorer matches them (score.py `match`: within 15 s, text similarity >= 0.25). Every statement of the rep's
 response to a matched objection becomes a training row, recorded through the objections analyzer's AECR_TRACE
@@ -12,7 +12,7 @@ sentences make annotators call a response a reframe.
   .venv/bin/python tools/train_reframe.py          # train, write the shipped model
   .venv/bin/python tools/train_reframe.py --cv     # one fold per set: reframe accuracy, model vs cue rules
 
-REFRAME_HELD_OUT (comma-separated set names, default set11) keeps sets out of training; --cv scores them too.
+REFRAME_HELD_OUT (comma-separated set names, default eval_objections.HELD_OUT) keeps sets out of training; --cv scores them too.
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ OUT = ROOT / "src" / "salescoach" / "models" / "reframe.json"
 C = 1.0
 THRESHOLD = float(os.environ.get("REFRAME_THRESHOLD", "0.8"))
 MIN_COUNT = 2  # a word feature must occur in at least this many training rows
-HELD_OUT = tuple(s for s in os.environ.get("REFRAME_HELD_OUT", "set11").split(",") if s)
+HELD_OUT = tuple(s for s in os.environ.get("REFRAME_HELD_OUT", ",".join(E.HELD_OUT)).split(",") if s)
 
 
 def items() -> list[dict]:
