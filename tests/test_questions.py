@@ -411,6 +411,18 @@ def test_spin_of_one_question_after_an_agenda(text, spin):
     assert [q["spin"] for q in r["questions"] if q["role"] == "rep"][-1] == spin
 
 
+def test_a_fact_question_about_the_buyer_after_an_early_pitch_is_still_situation():
+    r = run([(REP, "Let me start with how your team works today."), (BUY, "Sure."),
+             (REP, "How do you schedule crews today?"), (BUY, "On a whiteboard."),
+             (REP, "Let me show you how our platform works. It schedules every crew from one screen."),
+             (BUY, "Okay."),
+             (REP, "And do you guys use Bluebeam for everything, or just punch?"), (BUY, "Everything."),
+             (REP, "What do you think so far?"), (BUY, "Looks fine.")])
+    spins = {q["text"]: q["spin"] for q in r["questions"] if q["role"] == "rep"}
+    assert spins["And do you guys use Bluebeam for everything, or just punch?"] == "situation"
+    assert spins["What do you think so far?"] == "other"  # a check on the conversation stays other
+
+
 # --- the SPIN model (models/spin.json, tools/train_spin.py) -------------------------------------------------
 
 DISCOVERY_WITHOUT_CUES = [
