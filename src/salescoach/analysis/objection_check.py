@@ -21,11 +21,10 @@ SALESCOACH_OBJECTION_CHECK names another model file, or "none" to turn the check
 """
 from __future__ import annotations
 
-import math
 import re
 from functools import lru_cache
 
-from salescoach.models import load_model
+from salescoach.models import load_model, logistic as probability
 
 MODEL_ENV = "SALESCOACH_OBJECTION_CHECK"
 TRACE: list | None = None  # training hook: when a list, every checked sentence appends (doc, sentence, features)
@@ -77,12 +76,6 @@ def _timed(doc) -> bool:
     """A timed transcript (captions, speech-to-text JSON): the kind of call the check was trained on."""
     segs = doc.call.segments
     return bool(segs) and segs[0].start is not None
-
-
-def probability(m: dict, f: dict[str, float]) -> float:
-    w = m["weights"]
-    z = m["bias"] + sum(w.get(k, 0.0) * v for k, v in f.items())
-    return 1.0 / (1.0 + math.exp(-z))
 
 
 def keeps(doc, sentence: int, text: str, cues, ctx: tuple, turn_sentences: int) -> bool:

@@ -19,11 +19,10 @@ SALESCOACH_REFRAME_MODEL names another model file, or "none" to keep the cue rul
 """
 from __future__ import annotations
 
-import math
 import re
 from functools import lru_cache
 
-from salescoach.models import load_model
+from salescoach.models import load_model, logistic as probability
 
 MODEL_ENV = "SALESCOACH_REFRAME_MODEL"
 FLAGS = ("acknowledge", "empathize", "clarify", "reframe", "argue", "concede")
@@ -64,12 +63,6 @@ def features(text: str, flags: tuple, position: int, sentences: int) -> dict[str
     if position == 0:
         f["first"] = 1.0
     return f
-
-
-def probability(m: dict, f: dict[str, float]) -> float:
-    w = m["weights"]
-    z = m["bias"] + sum(w.get(k, 0.0) * v for k, v in f.items())
-    return 1.0 / (1.0 + math.exp(-z))
 
 
 def best(m: dict, sentences: list[tuple[str, tuple]]) -> tuple[int | None, float]:

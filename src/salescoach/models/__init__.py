@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from importlib import resources
 
@@ -19,3 +20,10 @@ def load_model(name: str, env: str) -> dict | None:
         return json.loads(resources.files(__name__).joinpath(name).read_text(encoding="utf-8"))
     except OSError:
         return None
+
+
+def logistic(m: dict, features: dict[str, float]) -> float:
+    """Probability of a binary logistic model ({weights, bias}) on sparse features (name -> value)."""
+    w = m["weights"]
+    z = m["bias"] + sum(w.get(k, 0.0) * v for k, v in features.items())
+    return 1.0 / (1.0 + math.exp(-z))
