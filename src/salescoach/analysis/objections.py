@@ -47,6 +47,10 @@ How it is detected (lexicons in frameworks/objections.json plus a small trained 
   the objection's text per objection (a few per call). The model format also allows embedding
   weights for push-back itself (`embedding.weights`, with a cheap gate `embedding.max_score`), but
   the shipped model has none: they did not improve held-out detection (tools/train_objections.py).
+- In a timed call, every sentence about to be raised gets a second look (analysis/objection_check.py,
+  a small model trained on the sentences these rules raise): pain told with money, a question about
+  the product or acceptance that only sounds like push-back is not raised, and the next sentence of
+  the turn gets its chance.
 - One objection is one episode: it opens at the first push-back sentence and stays open while the
   rep answers (up to `max_rep_turns` rep turns or `max_gap_s` seconds). Buyer replies that push
   back again inside the episode ("they said that too", "that's still ten over") are follow-ups of
@@ -93,6 +97,9 @@ How the response is judged (AECR, from the rep's turns after the objection)
   ROI or cost-of-inaction math, a phased or different start, what to test any vendor on. A
   reframe needs an acknowledgement or a clarifying question first: a counter-claim thrown
   straight back ("that's not the same thing", "everybody says that") is arguing, not reframing.
+  Where no reframe cue matches, a small model (analysis/reframe.py) finds the reframe said in the rep's
+  own words and quotes its best sentence; the same gates hold (no reframe when the rep argued or
+  discounted, or neither acknowledged nor clarified).
 - `handling_evidence` gives, for each step found, the start and quote of the rep sentence behind
   it. Two extra flags for coaching: `rep_argued` (the rep contradicted the buyer: "no, that's not
   the same thing", "I'd push back on that") and `rep_discounted` (the rep answered with a price
