@@ -129,9 +129,14 @@ def _gold_index(sent_text: str, gold_texts: list[str]) -> int | None:
 def build_corpus() -> list[dict]:
     """Labelled sentence examples: {set, unit, feats, label}."""
     import os
+    from salescoach.analysis import objection_check as K
     from salescoach.analysis import objections as O
+    # the rules alone decide which sentences are traced: with the shipped model or the objection check in the
+    # loop, each retraining would change the next one's training set (the check is trained on this model's output)
     os.environ[O.MODEL_PATH_ENV] = "none"
+    os.environ[K.MODEL_ENV] = "none"
     O._clear_model()
+    K.model.cache_clear()
     out = []
     for item in E.load_calls() + (E.load_written() if WRITTEN else []) + E.load_examples():
         tr = _trace(item["path"], item["text"], item["reps"])
@@ -189,7 +194,9 @@ def build_corpus() -> list[dict]:
             out.append({"set": "sales_more", "unit": "more", "feats": list(O.text_features(text.strip())),
                         "label": lab == "1", "category": cat if lab == "1" else None, "text": text.strip()})
     os.environ.pop(O.MODEL_PATH_ENV, None)
+    os.environ.pop(K.MODEL_ENV, None)
     O._clear_model()
+    K.model.cache_clear()
     return out
 
 

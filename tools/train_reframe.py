@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Train the reframe model (salescoach.analysis.reframe) and export src/salescoach/models/reframe.json.
 
-Each labelled call (the dev calls and bench/labelled_calls/set*, all but the held-out sets 11, 17 and 18) is analysed with
+Each labelled call (the dev calls and bench/labelled_calls/set*, all but the held-out sets 11 and 17-20) is analysed with
 the reframe model off. The objections the analyzer reports are matched to the gold objections the way the
 scorer matches them (score.py `match`: within 15 s, text similarity >= 0.25). Every statement of the rep's
 response to a matched objection becomes a training row, recorded through the objections analyzer's AECR_TRACE
