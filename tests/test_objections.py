@@ -190,6 +190,7 @@ def test_empathy_by_taking_their_side():
     ("And the team's kind of fine with macros, to be honest.", "need"),
     ("Why would an eighteen-person team need workforce management?", "need"),
     ("The last vendor that told us they were audit-ready couldn't produce a single report.", "trust"),
+    ("Frank's going to want to see this himself before anything happens.", "authority"),
 ])
 def test_objection_shapes_and_categories(line, category):
     o = only(call_with(line))
