@@ -370,6 +370,11 @@ def test_a_playback_of_discovery_after_the_screen_share_is_not_the_pitch():
     # no transition: the platform "actually handles..." and "the app knows..."
     ("Okay, yeah. So our platform actually handles the logging automatically. The app knows the store from the "
      "sensor, pulls the reading every five minutes, and nobody fills in a paper sheet again.", 180.0),
+    # "so first, this is the library...", "the first one is what we call verified content"
+    ("So first, this is the dashboard as a store manager sees it. Every cooler carries its reading and its alarm.",
+     180.0),
+    ("So the first one is what we call verified logging. Every cooler has an owner, an alarm threshold and a log "
+     "the inspector can open.", 180.0),
     # a playback of what the buyer said is not a pitch, however long
     ("Okay, so quick recap on what you told me: the logs are on paper twice a day, the sheets go missing, and the "
      "inspector wants two years of them.", 200.0),
