@@ -191,6 +191,20 @@ def test_empathy_by_taking_their_side():
     ("Why would an eighteen-person team need workforce management?", "need"),
     ("The last vendor that told us they were audit-ready couldn't produce a single report.", "trust"),
     ("Frank's going to want to see this himself before anything happens.", "authority"),
+    # and from sets 21-22
+    ("That's more than I was hoping.", "budget"),
+    ("A hundred and fifty-six is above what we budgeted.", "budget"),
+    ("Nothing gets installed here between February first and April fifteenth.", "timing"),
+    ("Honestly, though, this week is not the week.", "timing"),
+    ("We'd probably look at this after the Series C closes, maybe.", "timing"),
+    ("I'd have to talk to Graham anyway.", "authority"),
+    ("Anything longer than one year needs the partners' board, and they won't love it.", "authority"),
+    ("Every backup vendor I've ever talked to says restores are one click.", "trust"),
+    ("Is that in the contract with credits, or is that a brochure number?", "trust"),
+    ("And the last three platforms we bought were also going to fix this.", "trust"),
+    ("I'm not sure we have a big enough problem here to buy a whole platform.", "need"),
+    ("Salesforce is pitching us their add-on, and it's basically bundled into our renewal.", "competition"),
+    ("We're already on Veeva, and their CLM does a lot of this.", "competition"),
 ])
 def test_objection_shapes_and_categories(line, category):
     o = only(call_with(line))
