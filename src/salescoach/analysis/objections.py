@@ -1500,10 +1500,13 @@ def judge(doc: CallDoc, objs: list[_Obj]) -> list[dict]:
                 break
         steps = {"acknowledge": None, "empathize": None, "clarify": None, "reframe": None}
         argued = discounted = False
+        said: list[tuple[str, tuple]] = []  # (text, AECR flags) of every response sentence, for the reframe model
         for ti, t in enumerate(resp):
             for i in t.sentences:
                 s = sents[i]
-                ack, emp, clar, ref, arg, con = _rep_sentence_flags(doc, s, lx, qtexts)
+                flags = _rep_sentence_flags(doc, s, lx, qtexts)
+                said.append((s.text, flags))
+                ack, emp, clar, ref, arg, con = flags
                 ev = {"start": s.start, "quote": s.text}
                 argued |= arg
                 discounted |= con
@@ -1517,7 +1520,6 @@ def judge(doc: CallDoc, objs: list[_Obj]) -> list[dict]:
                     steps["reframe"] = ev
         if lx.reframe_gate and steps["reframe"] is not None and steps["acknowledge"] is None and steps["clarify"] is None:
             steps["reframe"] = None
-        said = [(sents[i].text, _rep_sentence_flags(doc, sents[i], lx, qtexts)) for t in resp for i in t.sentences]
         if AECR_TRACE is not None:
             AECR_TRACE.append((doc, said, dict(steps)))
         rm = reframe.model()
@@ -1525,8 +1527,8 @@ def judge(doc: CallDoc, objs: list[_Obj]) -> list[dict]:
         if rm is not None and steps["reframe"] is None and not gated:
             k, p = reframe.best(rm, said)  # the reframe model finds the reframes no cue phrase names
             if k is not None and p >= rm["threshold"]:
-                at = [i for t in resp for i in t.sentences]
-                steps["reframe"] = {"start": sents[at[k]].start, "quote": sents[at[k]].text}
+                s = sents[[i for t in resp for i in t.sentences][k]]
+                steps["reframe"] = {"start": s.start, "quote": s.text}
         text = " ".join(segs[k].text.strip() for k in range(o.seg_from, o.seg_to + 1)
                         if segs[k].speaker == o.speaker)
         out.append({

@@ -869,7 +869,7 @@ def type_rep_questions(doc: CallDoc, qs: list[dict]) -> None:
             closing = True
         pos = 5 * i // n if n else 0
         late_fact = closing and not negotiation  # past the pitch in a discovery or demo call
-        key = (s, prev_disc, i < disc, closing, q["form"], pos, late_fact)
+        key = (s, prev_disc, i < disc, closing, q["form"], pos)  # (late_fact follows from closing in one call)
         r = memo.get(key)
         if r is None:
             r = memo[key] = _type_one(s, prev_disc, i < disc, closing, q["form"], found, pos, late_fact)

@@ -214,8 +214,8 @@ def first_pitch(x: _Ctx, after: int) -> int | None:
         m = tr.search(t)
         if m:
             # the transition segment itself presents when it goes on long enough ("so the proposal you have is
-            # eleven sites, metering, the platform...") or holds a capability cue
-            goes_on = len(t[m.end():].split()) >= p["min_words"] and not x.C["recap"].search(t)
+            # eleven sites, metering, the platform...") or holds a capability cue (a recap is skipped below)
+            goes_on = len(t[m.end():].split()) >= p["min_words"]
             reps_seen = 0
             for j in range(i, x.n):
                 if not x.is_rep(j):
