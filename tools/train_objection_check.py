@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
 import eval_objections as E  # noqa: E402
+import sparse_logistic  # noqa: E402
 from score import assign_lines, match  # noqa: E402  (eval_objections put the shared scorer on the path)
 
 OUT = ROOT / "src" / "salescoach" / "models" / "objection_check.json"
@@ -119,17 +120,10 @@ def rows_of(its: list[dict]) -> list[tuple[str, dict, bool]]:
 
 
 def fit(rows: list[tuple[str, dict, bool]], c: float = C) -> dict:
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
-    counts = Counter(k for _, f, _ in rows for k in f if k.startswith("w:"))
-    keep = [{k: v for k, v in f.items() if not k.startswith("w:") or counts[k] >= MIN_COUNT} for _, f, _ in rows]
-    dv = DictVectorizer()
-    X = dv.fit_transform(keep)
     y = [lab for _, _, lab in rows]
-    sw = [SOURCE_WEIGHT.get(g, 1.0) for g, _, _ in rows]
-    lr = LogisticRegression(C=c, max_iter=5000).fit(X, y, sample_weight=sw)
-    weights = {name: round(float(w), 5) for name, w in zip(dv.get_feature_names_out(), lr.coef_[0]) if abs(w) >= 1e-5}
-    return {"kind": "objection_check", "weights": dict(sorted(weights.items())), "bias": round(float(lr.intercept_[0]), 5),
+    weights, bias = sparse_logistic.fit([f for _, f, _ in rows], y, c, MIN_COUNT,
+                                        [SOURCE_WEIGHT.get(g, 1.0) for g, _, _ in rows])
+    return {"kind": "objection_check", "weights": weights, "bias": bias,
             "threshold": THRESHOLD, "trained_on": sorted({g for g, _, _ in rows}), "rows": len(rows),
             "positives": sum(y), "C": c}
 

@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
 import eval_objections as E  # noqa: E402
+import sparse_logistic  # noqa: E402
 from score import match  # noqa: E402  (eval_objections put the shared scorer on the path)
 
 OUT = ROOT / "src" / "salescoach" / "models" / "reframe.json"
@@ -76,16 +77,9 @@ def rows_of(objs: list[dict]) -> list[tuple[dict, bool]]:
 
 
 def fit(objs: list[dict], c: float = C) -> dict:
-    from collections import Counter
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
     rows = rows_of(objs)
-    counts = Counter(k for f, _ in rows for k in f if k.startswith("w:"))
-    X = [{k: v for k, v in f.items() if not k.startswith("w:") or counts[k] >= MIN_COUNT} for f, _ in rows]
-    dv = DictVectorizer()
-    lr = LogisticRegression(C=c, max_iter=5000).fit(dv.fit_transform(X), [y for _, y in rows])
-    weights = {n: round(float(w), 5) for n, w in zip(dv.get_feature_names_out(), lr.coef_[0]) if abs(w) >= 1e-5}
-    return {"kind": "reframe", "weights": dict(sorted(weights.items())), "bias": round(float(lr.intercept_[0]), 5),
+    weights, bias = sparse_logistic.fit([f for f, _ in rows], [y for _, y in rows], c, MIN_COUNT)
+    return {"kind": "reframe", "weights": weights, "bias": bias,
             "threshold": THRESHOLD, "trained_on": sorted({o["group"] for o in objs}), "objections": len(objs),
             "rows": len(rows), "C": c}
 
