@@ -30,21 +30,14 @@ def vtt(lines, timed=True):
     return "\n".join(out)
 
 
-def objections(buyer_line, monkeypatch, check=None, timed=True):
+def objections(buyer_line, use_model, check=None, timed=True):
     """The objections raised in a short timed (or untimed) call around `buyer_line`; `check` is a model file,
     "none", or None for the shipped model."""
-    if check is None:
-        monkeypatch.delenv(K.MODEL_ENV, raising=False)
-    else:
-        monkeypatch.setenv(K.MODEL_ENV, str(check))
-    K.model.cache_clear()
-    try:
-        lines = [buyer_line] if isinstance(buyer_line, str) else buyer_line  # several: one cue each
-        text = vtt(OPENING + [(BUYER, x) for x in lines] + CLOSING, timed)
-        call = parse_call("t.vtt" if timed else "t.txt", text, reps=[REP])
-        return [o["text"] for o in Pipeline()(call)["objections"]]
-    finally:
-        K.model.cache_clear()
+    use_model(K.MODEL_ENV, K.model, check)
+    lines = [buyer_line] if isinstance(buyer_line, str) else buyer_line  # several: one cue each
+    text = vtt(OPENING + [(BUYER, x) for x in lines] + CLOSING, timed)
+    call = parse_call("t.vtt" if timed else "t.txt", text, reps=[REP])
+    return [o["text"] for o in Pipeline()(call)["objections"]]
 
 
 @pytest.fixture
@@ -58,54 +51,49 @@ def storm_check(tmp_path):
 STORM = "That's fair. The storm piece is honestly the bigger one for us right now."
 
 
-def test_a_vetoed_sentence_is_not_raised(monkeypatch, storm_check):
-    assert objections(STORM, monkeypatch, check="none"), "the rules alone raise it (else this test proves nothing)"
-    assert objections(STORM, monkeypatch, check=storm_check) == []
+def test_a_vetoed_sentence_is_not_raised(use_model, storm_check):
+    assert objections(STORM, use_model, check="none"), "the rules alone raise it (else this test proves nothing)"
+    assert objections(STORM, use_model, check=storm_check) == []
 
 
-def test_after_a_veto_the_next_sentence_of_the_turn_gets_its_chance(monkeypatch, storm_check):
+def test_after_a_veto_the_next_sentence_of_the_turn_gets_its_chance(use_model, storm_check):
     price = "And honestly, the price is more than we budgeted for this year."
-    assert objections([STORM, price], monkeypatch, check="none")[0].startswith("That's fair")
-    assert objections([STORM, price], monkeypatch, check=storm_check) == [price]
+    assert objections([STORM, price], use_model, check="none")[0].startswith("That's fair")
+    assert objections([STORM, price], use_model, check=storm_check) == [price]
 
 
-def test_the_check_leaves_untimed_transcripts_alone(monkeypatch, storm_check):
-    assert objections(STORM, monkeypatch, check=storm_check, timed=False) == \
-        objections(STORM, monkeypatch, check="none", timed=False) != []
+def test_the_check_leaves_untimed_transcripts_alone(use_model, storm_check):
+    assert objections(STORM, use_model, check=storm_check, timed=False) == \
+        objections(STORM, use_model, check="none", timed=False) != []
 
 
 @pytest.mark.parametrize("line", [
     "Honestly, the price is more than we budgeted for this year.",
     "We're already talking to FleetTrack about the same thing.",
 ])
-def test_plain_objections_pass_the_shipped_check(line, monkeypatch):
-    assert len(objections(line, monkeypatch)) == 1
+def test_plain_objections_pass_the_shipped_check(line, use_model):
+    assert len(objections(line, use_model)) == 1
 
 
-def test_the_shipped_check_removes_false_alarms_and_keeps_objections_on_its_training_calls(monkeypatch):
+def test_the_shipped_check_removes_false_alarms_and_keeps_objections_on_its_training_calls(use_model):
     """On the labelled calls it was trained on, the shipped check must do its job: most of the rules' false
     alarms go, nearly every found objection stays (held-out figures: tools/train_objection_check.py --cv)."""
     import sys
     sys.path.insert(0, str(ROOT / "tools"))
     import eval_objections as E
     from score import match
-    calls = [it for it in E.load_written(exclude=("set11",)) if it["group"] in ("set9", "set10", "set12")]
+    calls = [it for it in E.load_written() if it["group"] in ("set9", "set10", "set12")]
     if not calls:
         pytest.skip("no labelled calls")
     counts = {}
     for name, check in (("off", "none"), ("on", None)):
-        if check is None:
-            monkeypatch.delenv(K.MODEL_ENV, raising=False)
-        else:
-            monkeypatch.setenv(K.MODEL_ENV, check)
-        K.model.cache_clear()
+        use_model(K.MODEL_ENV, K.model, check)
         tp = fp = 0
         for it in calls:
             found = E.analyze(it["path"], it["text"], it["reps"])
             hit = len(match(it["gold"], found, min_sim=0.25))
             tp, fp = tp + hit, fp + len(found) - hit
         counts[name] = (tp, fp)
-    K.model.cache_clear()
     (tp0, fp0), (tp1, fp1) = counts["off"], counts["on"]
     assert fp1 <= 0.6 * fp0 and tp1 >= 0.9 * tp0, counts
 

@@ -434,7 +434,7 @@ DISCOVERY_WITHOUT_CUES = [
 ]
 
 
-def test_spin_model_ships_and_decides_only_where_no_lexicon_cue_matches(monkeypatch):
+def test_spin_model_ships_and_decides_only_where_no_lexicon_cue_matches(use_model):
     from importlib import resources
     import json
     from salescoach.analysis import questions as Q
@@ -442,13 +442,8 @@ def test_spin_model_ships_and_decides_only_where_no_lexicon_cue_matches(monkeypa
     assert m["kind"] == "spin-logistic" and set(m["classes"]) == {"situation", "problem", "implication",
                                                                   "need_payoff", "other"}
     with_model = _spins(DISCOVERY_WITHOUT_CUES)
-    monkeypatch.setenv("SALESCOACH_SPIN_MODEL", "none")
-    Q._spin_model.cache_clear()
-    try:
-        lexicons_only = _spins(DISCOVERY_WITHOUT_CUES)
-    finally:
-        monkeypatch.delenv("SALESCOACH_SPIN_MODEL")
-        Q._spin_model.cache_clear()
+    use_model("SALESCOACH_SPIN_MODEL", Q._spin_model, "none")
+    lexicons_only = _spins(DISCOVERY_WITHOUT_CUES)
     often = "How often would you say that happens in a week like this one?"
     land = "And Teo, how does that land on you, personally, when a day goes like Monday?"
     assert lexicons_only[often] == lexicons_only[land] == "situation"  # no SPIN cue: the default in discovery

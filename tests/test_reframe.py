@@ -10,20 +10,13 @@ REP, BUYER = "Rita Sales", "Ben Buyer"
 OBJECTION = "Honestly, that's more than our entire tooling budget, so that's going to be tough."
 
 
-def handling(reply, monkeypatch, model=None):
+def handling(reply, use_model, model=None):
     """AECR handling of `reply` to a budget objection; `model` is a model file, "none", or None (shipped)."""
-    if model is None:
-        monkeypatch.delenv(R.MODEL_ENV, raising=False)
-    else:
-        monkeypatch.setenv(R.MODEL_ENV, str(model))
-    R.model.cache_clear()
-    try:
-        text = (f"{REP}: And that's the pricing for the annual plan.\n{BUYER}: {OBJECTION}\n{REP}: {reply}\n")
-        objs = Pipeline(["objections"])(parse_call("t.txt", text, reps=[REP]))["objections"]
-        assert len(objs) == 1
-        return objs[0]
-    finally:
-        R.model.cache_clear()
+    use_model(R.MODEL_ENV, R.model, model)
+    text = (f"{REP}: And that's the pricing for the annual plan.\n{BUYER}: {OBJECTION}\n{REP}: {reply}\n")
+    objs = Pipeline(["objections"])(parse_call("t.txt", text, reps=[REP]))["objections"]
+    assert len(objs) == 1
+    return objs[0]
 
 
 @pytest.fixture
@@ -37,9 +30,9 @@ def hardwired(tmp_path):
 REPLY = "I hear you, that's a fair concern. Ours are hardwired behind the dash, so nobody can unplug them."
 
 
-def test_the_model_finds_a_reframe_the_rules_miss_and_quotes_it(monkeypatch, hardwired):
-    assert handling(REPLY, monkeypatch, "none")["handling"]["reframe"] is False  # no cue phrase
-    o = handling(REPLY, monkeypatch, hardwired)
+def test_the_model_finds_a_reframe_the_rules_miss_and_quotes_it(use_model, hardwired):
+    assert handling(REPLY, use_model, "none")["handling"]["reframe"] is False  # no cue phrase
+    o = handling(REPLY, use_model, hardwired)
     assert o["handling"]["reframe"] is True and o["handling"]["acknowledge"] is True
     assert o["handling_evidence"]["reframe"]["quote"].startswith("Ours are hardwired")
 
@@ -48,8 +41,8 @@ def test_the_model_finds_a_reframe_the_rules_miss_and_quotes_it(monkeypatch, har
     "Ours are hardwired behind the dash, so nobody can unplug them.",  # neither acknowledges nor clarifies
     "No, that's not right. Ours are hardwired behind the dash, so nobody can unplug them.",  # argues
 ])
-def test_the_rules_gates_hold_for_the_model(reply, monkeypatch, hardwired):
-    assert handling(reply, monkeypatch, hardwired)["handling"]["reframe"] is False
+def test_the_rules_gates_hold_for_the_model(reply, use_model, hardwired):
+    assert handling(reply, use_model, hardwired)["handling"]["reframe"] is False
 
 
 def test_only_statements_of_substance_can_reframe():
