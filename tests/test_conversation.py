@@ -49,6 +49,16 @@ def test_talk_share_is_word_share_and_rep_share_sums_reps():
     assert r["metrics"]["rep_talk_time_share"] == pytest.approx(45.0 / 65.5, abs=1e-4)
 
 
+def test_rep_share_is_taken_from_words_not_from_rounded_shares():
+    """Six rep-side speakers with a sixth of the words each: their rounded shares (0.1667) sum past 1;
+    the rep share is still the rep side's words over all words."""
+    names = [f"Rep {c}" for c in "ABCDEF"]
+    text = "".join(f"[00:00:{2 * k:02d}] {n}: Hello there.\n" for k, n in enumerate(names))
+    r = conv(text, reps=names, path="t.txt")
+    assert sum(s["talk_share"] for s in r["speakers"]) > 1.0
+    assert r["metrics"]["rep_talk_share"] == 1.0
+
+
 def test_backchannel_does_not_end_monologue():
     r = conv(VTT)
     # 0 -> 40 s, the buyer's "mm-hmm" at 12.5 s does not break it

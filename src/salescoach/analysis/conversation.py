@@ -104,7 +104,8 @@ def conversation(doc: CallDoc) -> None:
         })
     rep_share = None
     if call.reps:
-        rep_share = sum(x["talk_share"] or 0.0 for x in speakers if x["role"] == REP)
+        # from the word counts, not the rounded shares (four shares of .2500x could sum past 1)
+        rep_share = sum(words[x["name"]] for x in speakers if x["role"] == REP) / total_words
 
     # Monologues and stories
     runs = _runs(doc, seg_tokens, bc)
