@@ -52,7 +52,13 @@ for _set, _what in [("set1", "written blind, then tuned on"), ("set2", "written 
                     ("set19", "written blind, never tuned or trained on"),
                     ("set20", "written blind, never tuned or trained on"),
                     ("set21", "written blind, measured, then tuned on (phrasings); the models but SPIN train on it"),
-                    ("set22", "written blind, measured, then tuned on (phrasings); the models but SPIN train on it")]:
+                    ("set22", "written blind, measured, then tuned on (phrasings); the models but SPIN train on it"),
+                    ("set23", "written blind, measured, then tuned on (phrasings); the models but SPIN train on it"),
+                    ("set24", "written blind, never tuned or trained on"),
+                    ("set25", "written blind, disfluent speech, measured, then tuned on; the models but SPIN train on it"),
+                    ("set26", "written blind, never tuned or trained on"),
+                    ("set27", "written blind, indirect buyers, measured, then tuned on; the models but SPIN train on it"),
+                    ("set28", "written blind, never tuned or trained on")]:
     RUNS.append((f"labelled calls {_set} ({_what})", "calls", f"repo:bench/labelled_calls/{_set}", [], CALL_TARGETS))
     RUNS.append((f"labelled calls {_set}, no punctuation", "calls", f"repo:bench/labelled_calls/{_set}",
                  ["--strip-punct"], {"question_f1": 0.85, "spin_macro_f1": 0.8}))
