@@ -381,6 +381,20 @@ def test_a_playback_of_discovery_after_the_screen_share_is_not_the_pitch():
     # a negotiation's proposal recap that goes on in the same segment, followed only by short replies
     ("So the proposal you have is forty stores, the sensors, the dashboard and the monthly reviews, at ninety "
      "thousand a year plus a one-time install.", 180.0),
+    # naming and defining the offering opens the pitch, wherever the call is
+    ("So, quick background on us. Frostline is a cold-chain monitoring platform for grocers, and we work with about "
+     "three hundred stores across the Midwest today.", 180.0),
+    ("So Frostline does two things. First, it reads every cooler every five minutes, and second, it keeps the log "
+     "your inspector asks for.", 180.0),
+    ("So, three things, very briefly. First, Frostline puts a sensor in every cooler, and the manager gets a text "
+     "when a reading drifts.", 180.0),
+    ("Okay. So, the proposal. Forty stores, the sensors and the dashboard, at ninety thousand a year on a "
+     "three-year term.", 180.0),
+    # a system the buyer uses, or the buyer's own company, defined by the rep is not a pitch
+    ("Got it. And NetSuite is the system you use for the store ledgers, so that's where the logs would end up "
+     "eventually?", None),
+    ("Right, Marlow Foods is a regional grocery chain, so I'd guess the inspectors come around every quarter.",
+     None),
 ])
 def test_pitch_after_a_present_tense_ask_or_inside_a_long_recap(opening, first):
     text = ("[00:00:05] Nora Lind: Thanks for the time. How are the holidays treating the team?\n"

@@ -28,7 +28,9 @@ them, a guess: see `coverage.selling_side`).
   we...", "let me share my screen", "quick recap of the proposal", "here's how we'd fix that"), the
   pitch is the next rep statement (not a question) of at least `min_words` words within three rep
   segments and 90 s (the transition segment itself counts when it holds a capability cue, or when at least
-  `min_words` words follow the transition in it); a statement that plays back what the buyer said (`recap`:
+  `min_words` words follow the transition in it); naming and defining the offering ("Acme is a fleet safety
+  platform", "Acme does two things": `named_definition`, after a capitalised name that is not a pronoun) is a
+  transition too; a statement that plays back what the buyer said (`recap`:
   "to recap where we got to last time") is skipped; or, without a transition, when it holds at least two capability cues
   in `fallback_min_words` words and does not answer a buyer's question (answering a quick product
   question is not a pitch). Segments of the upfront contract never count (announcing a later demo is
@@ -90,6 +92,9 @@ def _compiled(cfg_id: int) -> dict:
         "transition": alt(p["transition"]), "capability": alt(p["capability"]), "recap": alt(p.get("recap", [])),
         "named": re.compile(r"(?<![\w.])(?:[A-Z][a-z]+[A-Za-z]*|[A-Z]{2,})(?: [A-Z][a-z]+)? (?:also |then |just |automatically )?(?:"
                             + "|".join(re.escape(v) for v in p.get("named_subject_verbs", [])) + r")\b"),
+        "named_def": re.compile(r"(?<![\w.'’])(?!(?:It|This|That|There|Here|What|Which|Who|He|She|They|We|You|Our|Your|Their|His|Her|Its|Mine|Yours|And|But|So|Now|Then|Well|Okay|Yes|Yeah|No)\b)"
+                                r"[A-Z][a-z]+[A-Za-z]*(?: [A-Z][a-z]+)? (?:" + "|".join(p.get("named_definition", [])) + r")")
+        if p.get("named_definition") else None,
         "proposal": alt(ns["proposal"]), "proposal_open": alt(ns.get("proposal_open", [])),
         "meeting": alt(ns["meeting"]), "accept": alt(ns["accept"]),
         "reject": alt(ns["reject"]), "vague": alt(ns["vague"]), "owner": alt(ns["owner"]), "when": alt([when]),
@@ -212,10 +217,12 @@ def first_pitch(x: _Ctx, after: int) -> int | None:
             continue
         t = x.norms[i]
         m = tr.search(t)
-        if m:
+        d = None if m or x.C["named_def"] is None else x.C["named_def"].search(x.segs[i].text)
+        if m or d:
             # the transition segment itself presents when it goes on long enough ("so the proposal you have is
-            # eleven sites, metering, the platform...") or holds a capability cue (a recap is skipped below)
-            goes_on = len(t[m.end():].split()) >= p["min_words"]
+            # eleven sites, metering, the platform...") or holds a capability cue (a recap is skipped below);
+            # naming and defining the offering ("Acme is a fleet safety platform") opens the pitch like a transition
+            goes_on = len((t[m.end():] if m else x.segs[i].text[d.end():]).split()) >= p["min_words"]
             reps_seen = 0
             for j in range(i, x.n):
                 if not x.is_rep(j):
