@@ -265,6 +265,41 @@ def test_next_step_committed_vs_vague(proposal, reply, committed, dated):
     assert ns["has_date"] is dated
 
 
+@pytest.mark.parametrize("close,committed,dated", [
+    # the buyer asks for the meeting and the two settle the day between them
+    ([("Raj Mehta", "Can we set something up with Lauren, then, and you bring the rollout plan?"),
+      ("Dana Park", "Yeah, definitely. How's Tuesday the fourteenth?"),
+      ("Raj Mehta", "Lauren's out Tuesday. Wednesday the fifteenth, at two Eastern?"),
+      ("Dana Park", "Wednesday the fifteenth at two works. I'll send the invite.")], True, True),
+    # a hedge ("possibly, I'd have to ask him", "you can try") does not accept; the later "sounds good" only
+    # agrees to receive a summary
+    ([("Dana Park", "Would it make sense to get Lauren on a follow-up call?"),
+      ("Raj Mehta", "Possibly. I'd have to ask her. She's pretty booked."),
+      ("Dana Park", "Okay. What I'll do is send you a summary and a couple of case studies, and let me know."),
+      ("Raj Mehta", "Okay. That sounds good.")], False, False),
+    ([("Dana Park", "Well, can we get Lauren on the next call?"),
+      ("Raj Mehta", "You can try. She'll want to know why we need it at all."),
+      ("Dana Park", "I'll bring the numbers, that'll convince her."),
+      ("Raj Mehta", "Oh, sure, the numbers. Everyone has numbers.")], False, False),
+    # getting on a committee's agenda by a date, agreed on a condition
+    ([("Dana Park", "So if I get you a revised order form by Friday the fourteenth, can we get on the agenda for the "
+                    "twentieth?"),
+      ("Raj Mehta", "If the order form and the redlines are both in my inbox by Friday the fourteenth, yes, I'll put "
+                    "it on the agenda.")], True, True),
+    # "a hard time with that" is push-back, not "time with" someone
+    ([("Dana Park", "So for forty seats you're at forty-two a seat a month."),
+      ("Raj Mehta", "Forty-two. Yeah. I'm going to have a hard time with that. We pay eighteen now."),
+      ("Dana Park", "Okay, so look, if you sign this month I can do thirty-five."),
+      ("Raj Mehta", "Huh. Okay. That was fast.")], False, False),
+])
+def test_next_step_settled_between_both_sides_or_hedged(close, committed, dated):
+    lines = "".join(f"[00:26:{10 * k:02d}] {who}: {what}\n" for k, (who, what) in enumerate(close))
+    text = DISCOVERY.rsplit("[00:26:00]", 1)[0] + lines + "[00:27:10] Dana Park: Thanks both.\n"
+    ns = analyse(text, ["Dana Park"])["next_step"]
+    assert ns["committed"] is committed
+    assert ns["has_date"] is dated
+
+
 def test_time_check_alone_is_not_an_upfront_contract():
     text = ("[00:00:02] Ana Ruiz: Hi Lou, do we still have thirty minutes?\n[00:00:06] Lou Kent: Yes.\n"
             "[00:00:10] Ana Ruiz: How do you handle billing today?\n[00:00:15] Lou Kent: By hand, it is slow.\n")

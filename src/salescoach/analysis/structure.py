@@ -44,8 +44,8 @@ them, a guess: see `coverage.selling_side`).
   with a meeting word, a day or time, or an owned action: in a negotiation it often proposes terms) or a
   meeting word (session, call, invite...) together with a specific day, date or clock time, or an action
   asked for by a date ("can you send the signed form back by Thursday?"). It is agreed when the other side accepts
-  ("works", "sounds good", "I'll grab it") in its next few segments before declining ("maybe later",
-  "let me think"). committed = an agreed proposal with a specific day/date/time (in the proposal or
+  ("works", "sounds good", "I'll grab it") in its next few segments before declining or hedging ("maybe later",
+  "let me think", "possibly, I'd have to ask him", "you can try"). committed = an agreed proposal with a specific day/date/time (in the proposal or
   the acceptance); the first such one is reported. An agreed proposal without a date is committed with
   has_date false, unless it is itself a vague close ("I'll send some info, then maybe we reconnect"). Otherwise the last proposal or vague close ("let's
   stay in touch", "I'll send some info", "think it over") is reported with committed false (a
