@@ -138,6 +138,43 @@ def test_a_hard_stop_is_not_an_objection():
     assert run(call_with("Sorry, I've got a hard stop in about five minutes.")) == []
 
 
+@pytest.mark.parametrize("reply", [
+    "I hear you, and I get it, nobody planned for this back in the spring.",
+    "Completely fair. The last thing you need is a rollout landing on top of audit prep.",
+    "Completely fair. Peak is the last time anybody should be touching payables.",
+    "That makes total sense, a POS rollout is a lot.",
+])
+def test_empathy_naming_the_weight_of_their_situation(reply):
+    assert _handled(reply)["empathize"]
+
+
+def test_a_lot_more_is_a_comparison_not_empathy():
+    assert not _handled("Sure, they're a good company. Our import is a lot more flexible than theirs.")["empathize"]
+
+
+@pytest.mark.parametrize("reply", [
+    "I hear you. We could split it, half at signing and half in January, so it only hits this year at thirty-two.",
+    "Okay, that's fair. So we can just push billing to start July first, and you wouldn't pay anything until then.",
+])
+def test_splitting_or_deferring_the_payment_is_a_concession_not_a_reframe(reply):
+    text = lines(("Rita Sales", "And that's the pricing for the annual plan."),
+                 ("Ben Buyer", "Honestly, that's more than our entire tooling budget, so that's going to be tough."),
+                 ("Rita Sales", reply))
+    o = only(text)
+    assert o["rep_discounted"] is True and not o["handling"]["reframe"]
+    assert o["handling"]["acknowledge"]
+
+
+def test_okay_fair_after_arguing_back_concedes_it_does_not_acknowledge():
+    text = lines(("Rita Sales", "And that's the pricing for the annual plan."),
+                 ("Ben Buyer", "Honestly, even if we wanted this, nobody is touching a new system before peak."),
+                 ("Rita Sales", "Yeah, but the onboarding is really light, it's like two weeks. You'd barely notice."),
+                 ("Ben Buyer", "Two weeks in peak is two weeks we don't have."),
+                 ("Rita Sales", "Okay, fair. Who else would be involved on your side?"))
+    h = only(text)["handling"]
+    assert not h["acknowledge"] and not h["empathize"]
+
+
 def test_empathy_by_taking_their_side():
     assert _handled("Totally reasonable. You've got patient product on those trucks, "
                     "I wouldn't take a vendor's word for it either.")["empathize"]

@@ -103,7 +103,8 @@ How the response is judged (AECR, from the rep's turns after the objection)
 - `handling_evidence` gives, for each step found, the start and quote of the rep sentence behind
   it. Two extra flags for coaching: `rep_argued` (the rep contradicted the buyer: "no, that's not
   the same thing", "I'd push back on that") and `rep_discounted` (the rep answered with a price
-  concession or free extras).
+  concession or free extras, or by splitting or deferring the payment). Once the rep has argued back,
+  a later "okay, fair" concedes; it is not counted as acknowledging or empathizing.
 """
 from __future__ import annotations
 
@@ -1508,12 +1509,12 @@ def judge(doc: CallDoc, objs: list[_Obj]) -> list[dict]:
                 said.append((s.text, flags))
                 ack, emp, clar, ref, arg, con = flags
                 ev = {"start": s.start, "quote": s.text}
+                if ti <= 1 and ack and not arg and not argued and steps["acknowledge"] is None:
+                    steps["acknowledge"] = ev  # "okay, fair" after arguing back concedes; it validates nothing
+                if ti <= 1 and emp and not arg and not argued and steps["empathize"] is None:
+                    steps["empathize"] = ev
                 argued |= arg
                 discounted |= con
-                if ti <= 1 and ack and not arg and steps["acknowledge"] is None:
-                    steps["acknowledge"] = ev
-                if ti <= 1 and emp and not arg and steps["empathize"] is None:
-                    steps["empathize"] = ev
                 if clar and not arg and steps["clarify"] is None:
                     steps["clarify"] = ev
                 if ref and not arg and not con and steps["reframe"] is None:
