@@ -134,6 +134,16 @@ def test_more_empathy_shapes():
     assert _handled("That's completely fair. Your name is on the memo, so you should be skeptical.")["empathize"]
 
 
+@pytest.mark.parametrize("line", [
+    # pain: what the channels claim adds up to more than the sales
+    "So if you add up what every platform says, we did like a hundred and forty percent of our bookings.",
+    # pain about people's time, not a vendor in place
+    "Part of me thinks we don't really have a tool problem. Nobody here has the time.",
+])
+def test_new_cue_shapes_keep_their_limits(line):
+    assert all(o["category"] != "competition" and o["category"] != "trust" for o in run(call_with(line)))
+
+
 def test_a_hard_stop_is_not_an_objection():
     assert run(call_with("Sorry, I've got a hard stop in about five minutes.")) == []
 
@@ -644,6 +654,30 @@ def test_answers_to_discovery_questions(question, answer, category):
     ("Sixty-two a truck is a lot more than we're paying for the GPS we have now.", "budget"),
     ("Okay, I'm going to be the skeptic here. I don't love the idea of two hundred devices I don't control.",
      "trust"),
+    # eighth session (sets 23, 25 and 27): skepticism about vendors in general, getting by, a rival asked about
+    ("Every audit company says they'll find three to five percent.", "trust"),
+    ("Yeah, well, everybody's dashboard looks great in the sandbox.", "trust"),
+    ("See, and that's where I get nervous, because the bank feeds at my last job broke every other week.", "trust"),
+    ("Honestly? We kind of get by.", "need"),
+    ("I mean, honestly, it's not that bad for us. We make it work.", "need"),
+    ("Great. Another dashboard for me to not look at.", "need"),
+    ("Dale asked whether we really need a separate tool for this, since the ERP has bank rec built in.", "need"),
+    ("Doesn't Routemark have an audit thing now?", "competition"),
+    ("Trakwell showed us basically the same thing last week.", "competition"),
+    ("BlackLine was in here last spring, and to be frank, they had a better story on the audit side.",
+     "competition"),
+    ("We already use ParcelPoint for refunds, though.", "competition"),
+    ("And just so you know, we're also taking a look at FloQast.", "competition"),
+    ("So if we're not integrated before the fifteenth, it's February at the earliest.", "timing"),
+    ("So, realistically, not before spring.", "timing"),
+    ("With the upgrade in the first quarter, we're not looking at anything new before spring.", "timing"),
+    ("Yeah, that's, uh, that's more than I was figuring.", "budget"),
+    ("We sort of froze new software spend for the rest of the year, so I'm not sure where the money would come "
+     "from.", "budget"),
+    ("Realistically, this would have to go into next year's budget. We're kind of spent for this year.", "budget"),
+    ("Is there a smaller version of this, for people with smaller budgets?", "budget"),
+    ("Because it's definitely not coming out of mine.", "budget"),
+    ("Ninety-four thousand a year is not happening.", "budget"),
 ])
 def test_objection_shapes_from_the_written_calls(line, category):
     """Shapes found on the labelled calls written for this project (bench/labelled_calls)."""
