@@ -48,7 +48,7 @@ def storm_check(tmp_path):
     return p
 
 
-STORM = "That's fair. The storm piece is honestly the bigger one for us right now."
+STORM = "Honestly, the storm package is too expensive for us right now."
 
 
 def test_a_vetoed_sentence_is_not_raised(use_model, storm_check):
@@ -58,7 +58,7 @@ def test_a_vetoed_sentence_is_not_raised(use_model, storm_check):
 
 def test_after_a_veto_the_next_sentence_of_the_turn_gets_its_chance(use_model, storm_check):
     price = "And honestly, the price is more than we budgeted for this year."
-    assert objections([STORM, price], use_model, check="none")[0].startswith("That's fair")
+    assert objections([STORM, price], use_model, check="none")[0].startswith("Honestly, the storm")
     assert objections([STORM, price], use_model, check=storm_check) == [price]
 
 
