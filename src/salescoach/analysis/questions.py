@@ -951,9 +951,10 @@ def _type_one(s: str, prev_disc: str | None, before_disc: bool, closing: bool, f
     elif has("problem"):
         spin = "problem"
     else:
-        spin = "other" if closing and not (has("current_state") or _confirms_fact(s) or (late_fact and _about_buyer(s))) \
-            else "situation"
-        if not any(has(c) for c in _SPIN_CUES):
+        kept = closing and _confirms_fact(s)  # "Earl's the lead, right?": a fact check past the pitch, the rules' call
+        spin = "situation" if kept or not closing or has("current_state") or (late_fact and _about_buyer(s)) \
+            else "other"
+        if not kept and not any(has(c) for c in _SPIN_CUES):
             m = _spin_model()
             if m is not None or SPIN_TRACE is not None:
                 feats = spin_features(s, spin, form, prev_disc, closing, [k for k in lexs if has(k)], pos)
