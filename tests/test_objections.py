@@ -185,6 +185,22 @@ def test_okay_fair_after_arguing_back_concedes_it_does_not_acknowledge():
     assert not h["acknowledge"] and not h["empathize"]
 
 
+@pytest.mark.parametrize("reply", [
+    "Oh, you'd be surprised. Even small teams get a ton out of it. How many people do you think you'll add?",
+    "Ha, yeah, we're not like that at all. So do you want me to put a proposal together?",
+    "I mean, every customer says that until they see it. What's your renewal date with them?",
+])
+def test_a_question_after_arguing_back_does_not_clarify(reply):
+    h = _handled(reply)
+    assert not h["clarify"] and not h["acknowledge"]
+
+
+def test_naming_the_buyer_constraint_is_not_arguing():
+    h = _handled("I hear you. And you've got the number you've got, I know that's not something you can wish away. "
+                 "Is that a hard ceiling for the first year, or the average over the term?")
+    assert h["acknowledge"] and h["clarify"]
+
+
 def test_empathy_by_taking_their_side():
     assert _handled("Totally reasonable. You've got patient product on those trucks, "
                     "I wouldn't take a vendor's word for it either.")["empathize"]

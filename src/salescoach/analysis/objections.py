@@ -92,7 +92,8 @@ How the response is judged (AECR, from the rep's turns after the objection)
   skeptical too after that", "you know your customers better than I do").
 - clarify: the rep asks a question in the response to find the real objection behind the stated
   one ("is it the total, or where the money comes from?", "what's drawing you to them?").
-  Check-ins ("does that make sense?") and rhetorical questions do not count.
+  Check-ins ("does that make sense?") and rhetorical questions do not count, nor a question asked after
+  the rep argued back ("oh, you'd be surprised... how many agents will you have next year?").
 - reframe: the rep offers a new way to see it based on what was learned: how other teams do it,
   ROI or cost-of-inaction math, a phased or different start, what to test any vendor on. A
   reframe needs an acknowledgement or a clarifying question first: a counter-claim thrown
@@ -1515,7 +1516,7 @@ def judge(doc: CallDoc, objs: list[_Obj]) -> list[dict]:
                     steps["empathize"] = ev
                 argued |= arg
                 discounted |= con
-                if clar and not arg and steps["clarify"] is None:
+                if clar and not arg and not argued and steps["clarify"] is None:
                     steps["clarify"] = ev
                 if ref and not arg and not con and steps["reframe"] is None:
                     steps["reframe"] = ev
