@@ -195,6 +195,18 @@ def test_a_question_after_arguing_back_does_not_clarify(reply):
     assert not h["clarify"] and not h["acknowledge"]
 
 
+@pytest.mark.parametrize("reply,acknowledged", [
+    ("Sure, of course. Let me just share my screen real quick, the dashboard takes like two minutes.", False),
+    ("Sure, sure. So, one more thing I want to show you, the reporting view.", False),
+    ("Sure. So, on pricing, it's per agent, roughly a hundred and fifty K a year.", False),
+    # the same token followed by a real question, or said with empathy, acknowledges
+    ("Sure, of course. What would your CFO need to see to get comfortable?", True),
+    ("Of course. Nobody wants to add a line to the budget mid-year.", True),
+])
+def test_a_bare_sure_and_on_to_the_pitch_is_a_brush_off(reply, acknowledged):
+    assert _handled(reply)["acknowledge"] is acknowledged
+
+
 def test_naming_the_buyer_constraint_is_not_arguing():
     h = _handled("I hear you. And you've got the number you've got, I know that's not something you can wish away. "
                  "Is that a hard ceiling for the first year, or the average over the term?")

@@ -86,7 +86,9 @@ How the response is judged (AECR, from the rep's turns after the objection)
   (backchannels such as "please" or "mm-hmm" skipped), up to the next objection. It is
   `response_text` (null when the rep never answered), starting at `response_start`.
 - acknowledge: the first or second response turn (a quick question may come first) validates the concern without arguing ("that's a fair
-  point", "I appreciate you telling me", "I hear you", "of course, that makes sense").
+  point", "I appreciate you telling me", "I hear you", "of course, that makes sense"). A bare "Sure." or
+  "Sure, of course." with neither empathy nor a clarifying question after it is a brush-off on the way
+  back to the pitch, not an acknowledgement.
 - empathize: the first or second response turn shows understanding of why the buyer feels it, often by
   normalising it ("that's really common", "nobody loves adding a line to the budget", "I'd be
   skeptical too after that", "you know your customers better than I do").
@@ -1472,6 +1474,10 @@ def _pushes_back(doc: CallDoc, turn: Turn, lx: _Lex) -> bool:
     return False
 
 
+_BARE_ACK = re.compile(r"^\W*(?:(?:yeah|yes|oh|okay|ok|sure|of course|totally|right|absolutely|got it|gotcha|noted)\W*){1,3}$",
+                       re.IGNORECASE)
+
+
 def judge(doc: CallDoc, objs: list[_Obj]) -> list[dict]:
     lx = _lex()
     _, has_rep = _side(doc)
@@ -1520,6 +1526,9 @@ def judge(doc: CallDoc, objs: list[_Obj]) -> list[dict]:
                     steps["clarify"] = ev
                 if ref and not arg and not con and steps["reframe"] is None:
                     steps["reframe"] = ev
+        a = steps["acknowledge"]
+        if a is not None and steps["empathize"] is None and steps["clarify"] is None and _BARE_ACK.match(a["quote"]):
+            steps["acknowledge"] = None  # "Sure." and on to the pitch: a brush-off, not an acknowledgement
         if lx.reframe_gate and steps["reframe"] is not None and steps["acknowledge"] is None and steps["clarify"] is None:
             steps["reframe"] = None
         if AECR_TRACE is not None:
