@@ -316,6 +316,19 @@ def test_walkthrough_of_today_and_fact_checks_are_situation():
     assert spin["Why are the other sites still on paper?"] == "problem"
 
 
+def test_what_happens_when_a_scenario_occurs_is_a_problem_question():
+    """The seed's problem question: "What happens when [scenario] occurs?"; a walkthrough of today is situation,
+    and what happens if it goes on is implication."""
+    r = run([(REP, "Let me start with how change orders move."), (BUY, "Sure."),
+             (REP, "Walk me through what happens when a change order comes in today."), (BUY, "It sits in email."),
+             (REP, "And what happens when a change order sits for sixty days?"), (BUY, "The sub stops work."),
+             (REP, "And what happens if that keeps going through the summer?"), (BUY, "We lose the schedule.")])
+    spin = rep_spins(r)
+    assert spin["Walk me through what happens when a change order comes in today."] == "situation"
+    assert spin["And what happens when a change order sits for sixty days?"] == "problem"
+    assert spin["And what happens if that keeps going through the summer?"] == "implication"
+
+
 def test_opening_small_talk_without_an_agenda_is_rapport():
     lines = [(REP, "Was the trip a good one at least?"), (BUY, "It was great, thanks.")]
     for k in range(20):  # the rest of the call: discovery without any agenda cue

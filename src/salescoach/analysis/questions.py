@@ -883,6 +883,9 @@ def type_rep_questions(doc: CallDoc, qs: list[dict]) -> None:
             prev_disc = spin
 
 
+_SCENARIO = re.compile(r"\bwhat (?:happens|happened) when\b")
+
+
 def _walkthrough_now(s: str, has) -> bool:
     """ "What happens to an invoice today?": how the process runs now (situation), not a consequence
     ("what happens if nothing changes?": implication)."""
@@ -944,6 +947,8 @@ def _type_one(s: str, prev_disc: str | None, before_disc: bool, closing: bool, f
         spin = "need_payoff"
     elif has("why_now"):
         spin = "situation"
+    elif _SCENARIO.search(s) and not closing and not _walkthrough_now(s, has):
+        spin = "problem"  # "what happens when a change order sits for sixty days?": the seed's problem question
     elif has("implication") and not (closing and has("other")) and not _walkthrough_now(s, has):
         spin = "implication"
     elif has("other"):
