@@ -58,7 +58,13 @@ for _set, _what in [("set1", "written blind, then tuned on"), ("set2", "written 
                     ("set25", "written blind, disfluent speech, measured, then tuned on; the models train on it"),
                     ("set26", "written blind, never tuned or trained on"),
                     ("set27", "written blind, indirect buyers, measured, then tuned on; the models train on it"),
-                    ("set28", "written blind, never tuned or trained on")]:
+                    ("set28", "written blind, never tuned or trained on"),
+                    ("set29", "written blind, never tuned or trained on"),
+                    ("set30", "written blind, disfluent speech, never tuned or trained on"),
+                    ("set31", "written blind, never tuned or trained on"),
+                    ("set32", "written blind, lower case without punctuation, never tuned or trained on"),
+                    ("set33", "written blind, never tuned or trained on"),
+                    ("set34", "written blind, objections as questions and jokes, never tuned or trained on")]:
     RUNS.append((f"labelled calls {_set} ({_what})", "calls", f"repo:bench/labelled_calls/{_set}", [], CALL_TARGETS))
     RUNS.append((f"labelled calls {_set}, no punctuation", "calls", f"repo:bench/labelled_calls/{_set}",
                  ["--strip-punct"], {"question_f1": 0.85, "spin_macro_f1": 0.8}))
