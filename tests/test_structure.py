@@ -425,6 +425,8 @@ def test_a_playback_of_discovery_after_the_screen_share_is_not_the_pitch():
      "when a reading drifts.", 180.0),
     ("Okay. So, the proposal. Forty stores, the sensors and the dashboard, at ninety thousand a year on a "
      "three-year term.", 180.0),
+    ("Great. So quick summary: all forty stores, the sensors, the dashboard and the monthly reviews, at ninety "
+     "thousand a year.", 180.0),
     # a system the buyer uses, or the buyer's own company, defined by the rep is not a pitch
     ("Got it. And NetSuite is the system you use for the store ledgers, so that's where the logs would end up "
      "eventually?", None),
