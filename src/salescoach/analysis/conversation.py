@@ -104,7 +104,7 @@ def conversation(doc: CallDoc) -> None:
         })
     rep_share = None
     if call.reps:
-        # from the word counts, not the rounded shares (four shares of .2500x could sum past 1)
+        # from the word counts, not the rounded shares (six shares of 0.1667 sum to 1.0002)
         rep_share = sum(words[x["name"]] for x in speakers if x["role"] == REP) / total_words
 
     # Monologues and stories
