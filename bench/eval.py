@@ -64,7 +64,13 @@ for _set, _what in [("set1", "written blind, then tuned on"), ("set2", "written 
                     ("set31", "written blind, never tuned or trained on"),
                     ("set32", "written blind, lower case without punctuation, never tuned or trained on"),
                     ("set33", "written blind, never tuned or trained on"),
-                    ("set34", "written blind, objections as questions and jokes, never tuned or trained on")]:
+                    ("set34", "written blind, objections as questions and jokes, never tuned or trained on"),
+                    ("set35", "written blind, never tuned or trained on"),
+                    ("set36", "written blind, disfluent speech, never tuned or trained on"),
+                    ("set37", "written blind, never tuned or trained on"),
+                    ("set38", "written blind, lower case without punctuation, never tuned or trained on"),
+                    ("set39", "written blind, never tuned or trained on"),
+                    ("set40", "written blind, terse buyers, never tuned or trained on")]:
     RUNS.append((f"labelled calls {_set} ({_what})", "calls", f"repo:bench/labelled_calls/{_set}", [], CALL_TARGETS))
     RUNS.append((f"labelled calls {_set}, no punctuation", "calls", f"repo:bench/labelled_calls/{_set}",
                  ["--strip-punct"], {"question_f1": 0.85, "spin_macro_f1": 0.8}))
