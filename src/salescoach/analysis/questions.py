@@ -956,7 +956,9 @@ def _type_one(s: str, prev_disc: str | None, before_disc: bool, closing: bool, f
     elif has("problem"):
         spin = "problem"
     else:
-        kept = closing and _confirms_fact(s)  # "Earl's the lead, right?": a fact check past the pitch, the rules' call
+        # the rules' call, not the model's: a fact check past the pitch ("Earl's the lead, right?") and a question
+        # about the buyer's current state ("how many people in the office?", "how's it tracking so far?")
+        kept = closing and _confirms_fact(s) or has("current_state")
         spin = "situation" if kept or not closing or has("current_state") or (late_fact and _about_buyer(s)) \
             else "other"
         if not kept and not any(has(c) for c in _SPIN_CUES):
