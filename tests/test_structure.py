@@ -291,6 +291,18 @@ def test_next_step_committed_vs_vague(proposal, reply, committed, dated):
       ("Raj Mehta", "Forty-two. Yeah. I'm going to have a hard time with that. We pay eighteen now."),
       ("Dana Park", "Okay, so look, if you sign this month I can do thirty-five."),
       ("Raj Mehta", "Huh. Okay. That was fast.")], False, False),
+    # a day offered as a question ("how's Thursday...") and accepted by naming it ("Thursday's fine")
+    ([("Dana Park", "Would it make sense to do a deeper walkthrough with your controller?"),
+      ("Raj Mehta", "Probably, yeah, she'd want to see the reporting."),
+      ("Dana Park", "How's Thursday the sixteenth at ten Central?"),
+      ("Raj Mehta", "Thursday's fine. I'll forward her the invite.")], True, True),
+    # "at the end of the day it's your call" is about who decides: no meeting, no date
+    ([("Raj Mehta", "My partner runs the money side, so she'll have opinions."),
+      ("Dana Park", "Sure, but at the end of the day it's your call, right?"),
+      ("Raj Mehta", "Yeah, well, you haven't met her.")], False, False),
+    # "who's on call today" is not a meeting today
+    ([("Dana Park", "And who's on call today if a truck breaks down at night?"),
+      ("Raj Mehta", "Yeah, that's Marco this week.")], False, False),
 ])
 def test_next_step_settled_between_both_sides_or_hedged(close, committed, dated):
     lines = "".join(f"[00:26:{10 * k:02d}] {who}: {what}\n" for k, (who, what) in enumerate(close))
