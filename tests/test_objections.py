@@ -462,6 +462,22 @@ def test_acknowledge_only():
     assert h == {"acknowledge": True, "empathize": False, "clarify": False, "reframe": False}
 
 
+@pytest.mark.parametrize("reply", [
+    "Yeah, no, good question, honestly. The annual plan covers every seat, so there's nothing on top.",
+    "Oh, that's, yeah, good catch. The tooling line isn't where most teams fund it.",
+])
+def test_acknowledge_behind_fillers(reply):
+    # speech piles discourse words in front of the acknowledgement ("yeah, no, good question")
+    assert _handled(reply)["acknowledge"]
+
+
+def test_crediting_the_rival_acknowledges():
+    pairs = [("Rita Sales", "So that's the reporting side."),
+             ("Ben Buyer", "We're also talking to Clausely, and their demo was strong."),
+             ("Rita Sales", "Oh yeah, they're good, they're a solid product. Where we differ is the signing piece.")]
+    assert only(lines(*pairs))["handling"]["acknowledge"]
+
+
 def test_empathize_present():
     h = _handled("That's fair. Nobody loves adding a big line to a tooling budget.")
     assert h["acknowledge"] and h["empathize"] and not h["clarify"]
