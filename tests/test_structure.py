@@ -384,6 +384,10 @@ def test_upfront_contract_in_plain_words_and_a_proposal_walkthrough_pitch():
     "across your first eight stores, fully managed.",
     "Just to level set, the proposal is ninety thousand a year on a three-year term, for all forty stores.",
     "Right, and that's the piece we designed the proposal around. Frostline reads every cooler every five minutes.",
+    "And just so your CFO has it in one place, the proposal is the sensors, the dashboard and the monthly reviews.",
+    "Sure. So quickly, what's in the proposal. Forty sensors, fully managed, with the uptime guarantee.",
+    # naming the product on screen
+    "Okay, I'll go right into it. This is Frostline. Every cooler reports every five minutes.",
 ])
 def test_pitch_opens_with_a_recap_of_the_proposal_or_the_product_in_parts(pitch):
     text = ("[00:00:05] Nora Lind: Thanks for the time. How are the holidays treating the team?\n"
@@ -395,6 +399,16 @@ def test_pitch_opens_with_a_recap_of_the_proposal_or_the_product_in_parts(pitch)
             "the inspector, so nobody fills in a paper sheet again.\n"
             "[00:03:40] Luis Ortega: Okay.\n")
     assert analyse(text, ["Nora Lind"])["first_pitch_s"] in (180.0, 200.0)
+
+
+def test_a_greeting_that_names_the_rep_is_not_the_pitch():
+    text = ("[00:00:05] Nora Lind: Hi, this is Nora.\n"
+            "[00:00:08] Luis Ortega: Hey Nora, I'm here with the team, go ahead.\n"
+            "[00:01:00] Nora Lind: How do you log cooler temperatures today?\n"
+            "[00:01:10] Luis Ortega: On paper, twice a day, and the sheets get lost.\n"
+            "[00:02:00] Nora Lind: And what happens when a sheet goes missing before an inspection?\n"
+            "[00:02:20] Luis Ortega: We get written up, and the district manager calls me.\n")
+    assert analyse(text, ["Nora Lind"])["first_pitch_s"] is None
 
 
 def test_a_playback_of_discovery_after_the_screen_share_is_not_the_pitch():

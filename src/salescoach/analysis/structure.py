@@ -95,6 +95,12 @@ def _compiled(cfg_id: int) -> dict:
         "named_def": re.compile(r"(?<![\w.'’])(?!(?:It|This|That|There|Here|What|Which|Who|He|She|They|We|You|Our|Your|Their|His|Her|Its|Mine|Yours|And|But|So|Now|Then|Well|Okay|Yes|Yeah|No)\b)"
                                 r"[A-Z][a-z]+[A-Za-z]*(?: [A-Z][a-z]+)? (?:" + "|".join(p.get("named_definition", [])) + r")")
         if p.get("named_definition") else None,
+        # "This is Tidewell." / "This is Shiftwell, it's ...": the rep names the product on screen (a greeting
+        # "hi, this is Dana" is not; nor "this is Dana from ...")
+        "named_this": re.compile(r"(?<![\w])(?<!(?:hi|Hi|HI), )(?<!(?:hi|Hi|HI) )(?<!(?:hey|Hey), )(?<!(?:hey|Hey) )"
+                                 r"(?<!(?:hello|Hello), )(?<!(?:hello|Hello) )[Tt]his is "
+                                 r"(?!(?:It|This|That|There|Here|What|Our|Your|My|The|A|An|Just|Really|Exactly)\b)"
+                                 r"[A-Z][a-z]+[A-Za-z]*(?=[.!]|, it|, it's| it's|\s*$)"),
         "proposal": alt(ns["proposal"]), "proposal_open": alt(ns.get("proposal_open", [])),
         "meeting": alt(ns["meeting"]), "accept": alt(ns["accept"]),
         "reject": alt(ns["reject"]), "vague": alt(ns["vague"]), "owner": alt(ns["owner"]), "when": alt([when]),
@@ -218,6 +224,8 @@ def first_pitch(x: _Ctx, after: int) -> int | None:
         t = x.norms[i]
         m = tr.search(t)
         d = None if m or x.C["named_def"] is None else x.C["named_def"].search(x.segs[i].text)
+        if not m and d is None:
+            d = x.C["named_this"].search(x.segs[i].text)
         if m or d:
             # the transition segment itself presents when it goes on long enough ("so the proposal you have is
             # eleven sites, metering, the platform...") or holds a capability cue (a recap is skipped below);
