@@ -521,6 +521,9 @@ def test_an_ordinal_is_a_date_only_when_no_noun_follows(text, date):
     # "here's my plan" + an outcome said as "whether this is worth..." / "a fine outcome"
     "Here's my plan. I'll show you three things, then at the end let's be honest about whether this is worth "
     "taking to your owner. If it isn't, that's a fine outcome too. Fair?",
+    # "I'd like to learn a bit about..." and "I was hoping we'd go through..." lay out the call too
+    "I'd like to learn a bit about how your crews sign in today, and then show you a few things. Sound okay?",
+    "I was hoping we'd go through the revised quote and the timeline. Does that match what you need from today?",
 ])
 def test_upfront_contract_said_as_a_plan_and_an_honest_outcome(plan):
     text = (f"[00:00:40] Bea Santos: So I've got us for thirty minutes. {plan}\n[00:00:55] Ray Tull: That works.\n"
