@@ -300,6 +300,12 @@ def test_next_step_committed_vs_vague(proposal, reply, committed, dated):
     ([("Raj Mehta", "My partner runs the money side, so she'll have opinions."),
       ("Dana Park", "Sure, but at the end of the day it's your call, right?"),
       ("Raj Mehta", "Yeah, well, you haven't met her.")], False, False),
+    # the buyer names the day ("can you do Tuesday the fourteenth?"); "can I propose this: ..."
+    ([("Raj Mehta", "Can you do Tuesday the fourteenth, nine a.m., at our Tampa office?"),
+      ("Dana Park", "Tuesday the fourteenth at nine works. I'll bring our solutions engineer.")], True, True),
+    ([("Dana Park", "Great, so can I propose this: I send the revised order form by Wednesday, and we meet Monday "
+                    "at two to go through it?"),
+      ("Raj Mehta", "Monday at two works, I'll bring our attorney.")], True, True),
     # "who's on call today" is not a meeting today
     ([("Dana Park", "And who's on call today if a truck breaks down at night?"),
       ("Raj Mehta", "Yeah, that's Marco this week.")], False, False),
