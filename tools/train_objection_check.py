@@ -147,9 +147,7 @@ def cross_validate(its: list[dict], rows: list, c: float, show_held_out: bool = 
     for it in its:
         by[it["group"]].append(it)
     trainable = [r for r in rows if r[0] not in HELD_OUT]
-    tot = {"off": Counter(), "on": Counter()}
-    part = {("fold", "off"): Counter(), ("fold", "on"): Counter(), ("held out", "off"): Counter(),
-            ("held out", "on"): Counter()}
+    part = {(t, k): Counter() for t in ("fold", "held out") for k in ("off", "on")}
     with tempfile.TemporaryDirectory() as tmp:
         for g, group in by.items():
             _set_model("none")
@@ -160,8 +158,6 @@ def cross_validate(its: list[dict], rows: list, c: float, show_held_out: bool = 
             _set_model(path)
             on = score(group)
             _set_model(None)
-            for k, s in (("off", off), ("on", on)):
-                tot[k].update({x: s[x] for x in ("tp", "fp", "fn")})
             trained = "held out" if g in HELD_OUT or g not in {r[0] for r in rows if r[0] not in HELD_OUT} else "fold"
             for k, s in (("off", off), ("on", on)):
                 part[(trained, k)].update({x: s[x] for x in ("tp", "fp", "fn")})
@@ -169,7 +165,8 @@ def cross_validate(its: list[dict], rows: list, c: float, show_held_out: bool = 
                 continue  # the never-tuned sets are reported pooled only (bench/labelled_calls/README.md)
             print(f"{g:8s} ({trained}) check off F1 {off['f1']:.3f} (P {off['precision']:.3f}, cat {off['category']:.3f})"
                   f"  ->  on F1 {on['f1']:.3f} (P {on['precision']:.3f} R {on['recall']:.3f}, cat {on['category']:.3f})")
-    for (name, k), t in list(part.items()) + [(("all", k), t) for k, t in tot.items()]:
+    tot = [(("all", k), part[("fold", k)] + part[("held out", k)]) for k in ("off", "on")]
+    for (name, k), t in list(part.items()) + tot:
         if not t["tp"]:
             continue
         p = t["tp"] / (t["tp"] + t["fp"]); r = t["tp"] / (t["tp"] + t["fn"])

@@ -959,8 +959,7 @@ def _type_one(s: str, prev_disc: str | None, before_disc: bool, closing: bool, f
         # the rules' call, not the model's: a fact check past the pitch ("Earl's the lead, right?") and a question
         # about the buyer's current state ("how many people in the office?", "how's it tracking so far?")
         kept = closing and _confirms_fact(s) or has("current_state")
-        spin = "situation" if kept or not closing or has("current_state") or (late_fact and _about_buyer(s)) \
-            else "other"
+        spin = "situation" if kept or not closing or (late_fact and _about_buyer(s)) else "other"
         if not kept and not any(has(c) for c in _SPIN_CUES):
             m = _spin_model()
             if m is not None or SPIN_TRACE is not None:
