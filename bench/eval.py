@@ -76,7 +76,13 @@ for _set, _what in [("set1", "written blind, then tuned on"), ("set2", "written 
                     ("set43", "written blind, indirect push-back, measured, then trained on"),
                     ("set44", "written blind, lower case without punctuation, never tuned or trained on"),
                     ("set45", "written blind, disfluent speech, measured, then trained on"),
-                    ("set46", "written blind, disfluent talkative buyers, never tuned or trained on")]:
+                    ("set46", "written blind, disfluent talkative buyers, never tuned or trained on"),
+                    ("set47", "written blind, measured, then trained on"),
+                    ("set48", "written blind, disfluent speech, never tuned or trained on"),
+                    ("set49", "written blind, lower case without punctuation, measured, then trained on"),
+                    ("set50", "written blind, indirect push-back and sarcasm, never tuned or trained on"),
+                    ("set51", "written blind, terse buyers, measured, then trained on"),
+                    ("set52", "written blind, talkative buyers, negotiated next steps, never tuned or trained on")]:
     RUNS.append((f"labelled calls {_set} ({_what})", "calls", f"repo:bench/labelled_calls/{_set}", [], CALL_TARGETS))
     RUNS.append((f"labelled calls {_set}, no punctuation", "calls", f"repo:bench/labelled_calls/{_set}",
                  ["--strip-punct"], {"question_f1": 0.85, "spin_macro_f1": 0.8}))
