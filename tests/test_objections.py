@@ -726,3 +726,50 @@ def test_answers_to_discovery_questions(question, answer, category):
 def test_objection_shapes_from_the_written_calls(line, category):
     """Shapes found on the labelled calls written for this project (bench/labelled_calls)."""
     assert only(call_with(line))["category"] == category
+
+
+# --- tenth session: cue families from the training sets' misses ----------------------------------------------
+@pytest.mark.parametrize("line,category", [
+    ("AI that reads our contracts. What could possibly go wrong.", "trust"),
+    ("Every broker who calls us says they'll save us fifteen percent.", "trust"),
+    ("A buddy of mine at the supply house said you guys raised prices on everybody at renewal.", "trust"),
+    ("The ROI numbers came from your own team, and I'd discount those pretty heavily.", "trust"),
+    ("And I'm guessing this isn't cheap.", "budget"),
+    ("Per-seat pricing adds up fast when you have nine schools.", "budget"),
+    ("And the twenty-four thousand is more than I had in my head.", "budget"),
+    ("Four-ten doesn't work, we need year one at three-forty.", "budget"),
+    ("Honestly, that's more than my whole program costs to run.", "budget"),
+    ("Maybe this is a next-year thing.", "timing"),
+    ("And we're not switching anything before the holidays.", "timing"),
+    ("I just don't know if we can take on a new system before Boulder opens.", "timing"),
+    ("I don't pick software anyway.", "authority"),
+    ("So on a three-year term, it's not my signature, it's Victor's.", "authority"),
+    ("Oh good, another portal.", "need"),
+    ("Ordwell will do it for sixty-eight, and they'll throw in implementation.", "competition"),
+    ("Our consultant keeps telling us to look at ChartBridge.", "competition"),
+    ("Castline came in at two-ninety for the same scope.", "competition"),
+])
+def test_tenth_session_objection_shapes(line, category):
+    o = only(call_with(line))
+    assert o["category"] == category and o["detected_by"] == "cue"
+
+
+@pytest.mark.parametrize("line", [
+    "He sees three numbers for the same thing and assumes all of them are wrong.",
+    "He's the one who signs off on the budget.",
+    "That's a big jump in thirty seconds.",
+])
+def test_tenth_session_shapes_keep_their_limits(line):
+    assert run(call_with(line)) == []
+
+
+def test_saying_the_objection_again_word_for_word_holds_the_line_it_is_not_a_new_round():
+    objs = run(lines(
+        ("Rita Sales", "So that's the order form, a hundred and twenty techs at the agreed price."),
+        ("Ben Buyer", "And payment terms. We pay net ninety."),
+        ("Rita Sales", "We normally do net thirty."),
+        ("Ben Buyer", "Everyone normally does net thirty. We pay net ninety."),
+        ("Rita Sales", "Okay, I can probably do net sixty."),
+    ))
+    assert len(objs) == 1 and objs[0]["category"] == "budget", [o["text"] for o in objs]
+    assert [f["quote"] for f in objs[0]["follow_ups"]] == ["We pay net ninety."]

@@ -367,3 +367,28 @@ def _findings(repo, call_id: int) -> list[dict]:
         return [{"kind": f.kind, "type": f.type, "signal": f.signal, "verdict": f.verdict, "value": f.value,
                  "text": f.text, "start": f.start, "quote": f.quote, "speaker": f.speaker, "data": f.data}
                 for f in s.scalars(select(m.Finding).where(m.Finding.call_id == call_id).order_by(m.Finding.id))]
+
+
+def test_an_objection_found_by_the_sentence_model_alone_counts_half_in_the_ranking():
+    from salescoach.prep.objections import likely_objections
+
+    def obj(cat, by, start):
+        return {"call": 1, "key": "k", "date": "2026-11-01", "start": start, "quote": f"a {cat} worry.",
+                "speaker": "Buyer", "category": cat, "handling": None, "detected_by": by}
+
+    f = Facts(kind="deal", account_id=1, account="Acme", deal=None, deals=[], crm_account=None, contacts=[],
+              calls=[], objections=[obj("budget", "cue", 10.0), obj("competition", "cue", 20.0),
+                                    obj("need", "model", 30.0), obj("timing", "cue", 40.0)])
+    # the floor favours need over timing and competition: by count alone need would make the top three
+    floor = {"items": [("need", "negotiation")] * 5 + [("timing", "negotiation")] * 2
+             + [("competition", "negotiation")] + [("trust", "negotiation")] * 32, "handled": {}}
+    out = likely_objections(None, f, "negotiation", {}, floor)
+    assert [o["category"] for o in out["objections"]] == ["timing", "competition", "budget"]
+    f.objections[2]["detected_by"] = "cue"  # the same objection raised on a cue counts whole
+    out = likely_objections(None, f, "negotiation", {}, floor)
+    assert [o["category"] for o in out["objections"]] == ["need", "timing", "competition"]
+    assert "sentence model" not in json.dumps(out)
+    f.objections[2]["detected_by"] = "model"
+    need = [o for o in likely_objections(None, f, "negotiation", {}, {**floor, "items": [("need", "demo")]})[
+        "objections"] if o["category"] == "need"][0]
+    assert "1 found by the sentence model alone" in need["why"][0]

@@ -60,6 +60,8 @@ def features(text: str, cues, ctx: tuple, position: float, turn_sentences: int) 
     for name in ("stance", "arg", "counter"):
         if getattr(cues, name):
             f[name] = 1.0
+    if cues.new_topic or cues.also or cues.preface:  # announced: "the other thing is...", "second, ...", "to be honest"
+        f["announced"] = 1.0
     for k in ctx:
         f[k] = 1.0
     if text.rstrip().endswith("?"):

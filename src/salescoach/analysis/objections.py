@@ -61,7 +61,7 @@ How it is detected (lexicons in frameworks/objections.json plus a small trained 
       shape of chat haggling), or the model is very sure (`new_objection_above`; not when the
       buyer answers the rep's question), unless the
       turn only restates the open objection ("I still want a better number": frameworks
-      `restate`); so each round of haggling is its own objection, while a sales-call buyer's
+      `restate`; or a sentence of the objection said again word for word); so each round of haggling is its own objection, while a sales-call buyer's
       follow-ups to the rep's longer answer stay one;
     - it makes a new price proposal ("how about $220?") or a counter-price;
     - it raises a concern of another category that is announced (preface or topic marker),
@@ -103,6 +103,8 @@ How the response is judged (AECR, from the rep's turns after the objection)
   Where no reframe cue matches, a small model (analysis/reframe.py) finds the reframe said in the rep's
   own words and quotes its best sentence; the same gates hold (no reframe when the rep argued or
   discounted, or neither acknowledged nor clarified).
+- `detected_by` says what raised the objection: "cue" (a lexicon cue, a counter-price or a price proposal)
+  or "model" (the sentence model alone, no cue fired: the less certain kind; deal prep counts it half).
 - `handling_evidence` gives, for each step found, the start and quote of the rep sentence behind
   it. Two extra flags for coaching: `rep_argued` (the rep contradicted the buyer: "no, that's not
   the same thing", "I'd push back on that") and `rep_discounted` (the rep answered with a price
@@ -753,6 +755,7 @@ class _Obj:
     speaker: str
     start: float | None
     follow_ups: list[int] = field(default_factory=list)
+    by_model: bool = False  # raised by the sentence model alone: no rule cue fired
 
 
 def _side(doc: CallDoc) -> tuple[set[str], bool]:
@@ -1243,6 +1246,13 @@ def _restates(text: str) -> bool:
     return bool(_lex().restate.search(_prep(text)))
 
 
+def _repeats(cur: "_Obj", turn: Turn, sents: list[Sentence]) -> bool:
+    """The buyer says a sentence of the open objection again, word for word ("We pay net ninety." -
+    "We normally do thirty." - "We pay net ninety."): holding the line, not a new round."""
+    said = {_prep(sents[i].text).t for i in cur.sents}
+    return any(_prep(sents[i].text).t in said for i in turn.sentences)
+
+
 @lru_cache(maxsize=8192)
 def _offer_sentence(text: str) -> bool:
     lx = _lex()
@@ -1286,8 +1296,8 @@ def detect(doc: CallDoc) -> list[_Obj]:
         cues = [(i, sentence_cues(sents[i].text, lx)) for i in turn.sentences]
         ctx, price = _turn_context(doc, turn, raisers, lx, tq, answering)
         after_offer = "ctx:offer" in ctx or "ctx:short" in ctx  # a haggling round: a new objection
-        restates = cur is not None and lx.restate is not None and any(
-            _restates(sents[i].text) for i in turn.sentences)
+        restates = cur is not None and (lx.restate is not None and any(
+            _restates(sents[i].text) for i in turn.sentences) or _repeats(cur, turn, sents))
         trigger = None
         trigger_by_model = False
         vetoed: set[int] = set()  # sentences of this turn the objection check turned down
@@ -1397,7 +1407,7 @@ def detect(doc: CallDoc) -> list[_Obj]:
             cat = _blend_category(" ".join(sents[i].text for i in members), weights, lx.category_blend) or cat
         seg_from, seg_to = sents[members[0]].seg, sents[members[-1]].seg
         obj = _Obj(turn=turn.index, sents=members, seg_from=seg_from, seg_to=seg_to, category=cat,
-                   speaker=turn.speaker, start=doc.seg_start(seg_from))
+                   speaker=turn.speaker, start=doc.seg_start(seg_from), by_model=trigger_by_model)
         if cur is not None:
             cur.follow_ups = [i for i in cur.follow_ups if i not in members]
         out.append(obj)
@@ -1556,6 +1566,7 @@ def judge(doc: CallDoc, objs: list[_Obj]) -> list[dict]:
             "rep_discounted": discounted,
             "follow_ups": [{"start": sents[i].start, "speaker": sents[i].speaker, "quote": sents[i].text}
                            for i in o.follow_ups],
+            "detected_by": "model" if o.by_model else "cue",
         })
     return out
 

@@ -234,7 +234,8 @@ def _extract(f: Facts) -> None:
                 continue
             obj_texts.add(o.get("text"))
             f.objections.append({**c.ref(o.get("start"), o.get("text"), o.get("speaker")),
-                                 "category": o.get("category") or "other", "handling": o.get("handling")})
+                                 "category": o.get("category") or "other", "handling": o.get("handling"),
+                                 "detected_by": o.get("detected_by") or "cue"})
         for idx, sp, role, st, text in c.segs:
             if role == "buyer" and text not in obj_texts and price.search(text):
                 f.derived.setdefault("budget_talk", []).append(c.ref(st, text[:240], sp))

@@ -8,7 +8,9 @@ Rule (numbers in frameworks/prep.json `objections`):
   compares with negotiation calls) and 1 otherwise. With no stored objection at all, the share is the
   seed distribution `seed_prior` (budget 48%, timing 32%, competition 20%) and is labelled as such.
 - Score = account_weight x (times this account's buyers raised it) + floor share; so a category this
-  account raised always ranks above one it never raised. Ties: higher floor share, then category name.
+  account raised always ranks above one it never raised. An objection the analyzer raised on its sentence
+  model alone (`detected_by` "model": no cue fired, the less certain kind) counts `model_only_weight` times.
+  Ties: higher floor share, then category name.
   'other' is never chosen from floor history alone. The top `top` categories are kept.
 - AECR plan: acknowledge / empathize / clarify / reframe lines from `aecr` (prep.json) for the category,
   filled with this account's specifics (its latest objection of the category, cut to its last sentence;
@@ -44,14 +46,18 @@ def likely_objections(repo, f: Facts, meeting: str, slots: dict, floor: dict | N
     for o in f.objections:
         acc.setdefault(o["category"], []).append(o)
     cands = set(acc) | {c for c in share if c != "other"}
-    scored = sorted(cands, key=lambda c: (-(cfg["account_weight"] * len(acc.get(c, [])) + share.get(c, 0.0)),
+    model_w = cfg.get("model_only_weight", 1.0)
+    raised = {c: sum(model_w if o.get("detected_by") == "model" else 1.0 for o in os) for c, os in acc.items()}
+    scored = sorted(cands, key=lambda c: (-(cfg["account_weight"] * raised.get(c, 0.0) + share.get(c, 0.0)),
                                           -share.get(c, 0.0), c))
     out = []
     for cat in scored[:cfg["top"]]:
         mine = acc.get(cat, [])
         why = []
         if mine:
-            why.append(f"this account's buyers raised it {len(mine)} time(s)")
+            unsure = sum(o.get("detected_by") == "model" for o in mine)
+            why.append(f"this account's buyers raised it {len(mine)} time(s)"
+                       + (f" ({unsure} found by the sentence model alone, counted x{model_w:g})" if unsure else ""))
         if prior:
             why.append(f"no stored objections yet: the seed distribution puts it at {share.get(cat, 0):.0%}")
         elif raw.get(cat):
@@ -63,7 +69,7 @@ def likely_objections(repo, f: Facts, meeting: str, slots: dict, floor: dict | N
         plan = {step: fill(load("prep")["aecr"].get(cat, load("prep")["aecr"]["other"])[step], local)
                 for step in ("acknowledge", "empathize", "clarify", "reframe")}
         out.append({"category": cat, "label": cfg["labels"].get(cat, cat),
-                    "score": round(cfg["account_weight"] * len(mine) + share.get(cat, 0.0), 3), "why": why,
+                    "score": round(cfg["account_weight"] * raised.get(cat, 0.0) + share.get(cat, 0.0), 3), "why": why,
                     "account_evidence": [{k: o[k] for k in ("call", "key", "date", "start", "quote", "speaker")}
                                          for o in mine],
                     "floor": {"count": raw.get(cat, 0), "same_type": same.get(cat, 0),
