@@ -773,3 +773,7 @@ def test_saying_the_objection_again_word_for_word_holds_the_line_it_is_not_a_new
     ))
     assert len(objs) == 1 and objs[0]["category"] == "budget", [o["text"] for o in objs]
     assert [f["quote"] for f in objs[0]["follow_ups"]] == ["We pay net ninety."]
+
+
+def test_thats_why_were_talking_to_you_is_not_a_rival():
+    assert run(call_with("That's, honestly, that's why we're talking to you.")) == []
