@@ -61,8 +61,9 @@ How it is detected (lexicons in frameworks/objections.json plus a small trained 
       shape of chat haggling), or the model is very sure (`new_objection_above`; not when the
       buyer answers the rep's question), unless the
       turn only restates the open objection ("I still want a better number": frameworks
-      `restate`; or a sentence of the objection said again word for word); so each round of haggling is its own objection, while a sales-call buyer's
-      follow-ups to the rep's longer answer stay one;
+      `restate`; or a sentence of the objection said again word for word); so each round of
+      haggling is its own objection, while a sales-call buyer's follow-ups to the rep's longer
+      answer stay one;
     - it makes a new price proposal ("how about $220?") or a counter-price;
     - it raises a concern of another category that is announced (preface or topic marker),
       comes from another buyer, or is raised unprompted (not in answer to the rep's clarifying
@@ -1296,8 +1297,9 @@ def detect(doc: CallDoc) -> list[_Obj]:
         cues = [(i, sentence_cues(sents[i].text, lx)) for i in turn.sentences]
         ctx, price = _turn_context(doc, turn, raisers, lx, tq, answering)
         after_offer = "ctx:offer" in ctx or "ctx:short" in ctx  # a haggling round: a new objection
-        restates = cur is not None and (lx.restate is not None and any(
-            _restates(sents[i].text) for i in turn.sentences) or _repeats(cur, turn, sents))
+        restates = cur is not None and (
+            (lx.restate is not None and any(_restates(sents[i].text) for i in turn.sentences))
+            or _repeats(cur, turn, sents))
         trigger = None
         trigger_by_model = False
         vetoed: set[int] = set()  # sentences of this turn the objection check turned down
