@@ -249,16 +249,12 @@ def train(convs_by_kind: dict, C: float = 0.4, prune: float = 0.08) -> dict:
     return out
 
 
-# The written sets kept out of training: the measure of the question model on sales calls it never saw
-# (tools/held_out.py, bench/labelled_calls/README.md).
-WRITTEN_HELD_OUT = frozenset(HELD_OUT)
-
-
 def written_sets(folder: str) -> list[Path]:
-    """The sets of labelled calls written for this project that the model trains on (all but the held-out one)."""
+    """The sets of labelled calls written for this project that the model trains on: all but the never-tuned ones
+    (tools/held_out.py), the measure of the question model on sales calls it never saw."""
     if not folder:
         return []
-    return [d for d in sorted(Path(folder).glob("set*")) if d.is_dir() and d.name not in WRITTEN_HELD_OUT]
+    return [d for d in sorted(Path(folder).glob("set*")) if d.is_dir() and d.name not in HELD_OUT]
 
 
 def write_fold_dirs(tmp: Path, data: Path, kind: str, convs_names: list[str]) -> Path:

@@ -63,10 +63,10 @@ How a question is typed (rules over lexicons in frameworks/questions.json)
   discovery from its start. Why the buyer is looking now is situation. A short follow-up ("Tell me more", "And you?",
   "Same question") keeps the type of the rep's previous problem / implication question. A check on the
   conversation itself ("any questions so far?", "did I miss anything?") is other. Where a question holds
-  no SPIN cue at all and is not about the buyer's current state, a small trained model (models/spin.json, tools/train_spin.py) may replace the
-  default (situation in discovery, other after it): from the question's words, the other lexicons it
-  hits, its form, the previous discovery type, the phase and where in the call it falls; it has to lead
-  the default by a margin (SALESCOACH_SPIN_MODEL=none turns it off).
+  no SPIN cue at all and is not about the buyer's current state, a small trained model (models/spin.json,
+  tools/train_spin.py) may replace the default (situation in discovery, other after it): from the question's
+  words, the other lexicons it hits, its form, the previous discovery type, the phase and where in the call it
+  falls; it has to lead the default by a margin (SALESCOACH_SPIN_MODEL=none turns it off).
 - sandler_level (rep questions of the pain funnel, else null): 1 = surface pain (what is wrong,
   tell me more, give an example, how long has it been going on), 2 = business impact (what it
   costs the business, what happens if it continues, what was tried), 3 = personal stakes (what

@@ -48,8 +48,8 @@ def likely_objections(repo, f: Facts, meeting: str, slots: dict, floor: dict | N
     cands = set(acc) | {c for c in share if c != "other"}
     model_w = cfg.get("model_only_weight", 1.0)
     raised = {c: sum(model_w if o.get("detected_by") == "model" else 1.0 for o in os) for c, os in acc.items()}
-    scored = sorted(cands, key=lambda c: (-(cfg["account_weight"] * raised.get(c, 0.0) + share.get(c, 0.0)),
-                                          -share.get(c, 0.0), c))
+    score = {c: cfg["account_weight"] * raised.get(c, 0.0) + share.get(c, 0.0) for c in cands}
+    scored = sorted(cands, key=lambda c: (-score[c], -share.get(c, 0.0), c))
     out = []
     for cat in scored[:cfg["top"]]:
         mine = acc.get(cat, [])
@@ -69,7 +69,7 @@ def likely_objections(repo, f: Facts, meeting: str, slots: dict, floor: dict | N
         plan = {step: fill(load("prep")["aecr"].get(cat, load("prep")["aecr"]["other"])[step], local)
                 for step in ("acknowledge", "empathize", "clarify", "reframe")}
         out.append({"category": cat, "label": cfg["labels"].get(cat, cat),
-                    "score": round(cfg["account_weight"] * raised.get(cat, 0.0) + share.get(cat, 0.0), 3), "why": why,
+                    "score": round(score[cat], 3), "why": why,
                     "account_evidence": [{k: o[k] for k in ("call", "key", "date", "start", "quote", "speaker")}
                                          for o in mine],
                     "floor": {"count": raw.get(cat, 0), "same_type": same.get(cat, 0),
